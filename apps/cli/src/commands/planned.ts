@@ -1,0 +1,10 @@
+/** Commands of the `vrft` CLI that later issues build, with the issue that brings each. */
+export const plannedCommands: Readonly<Record<string, string>> = {
+  data: 'issue #4 (synthetic benchmark and dataset formats)',
+  curate: 'issue #4 (CoT curation pipeline)',
+  train: 'issues #3 and #6 (model, learner)',
+  eval: 'evaluation (roadmap step 9)',
+  serve: 'issue #7 (serving)',
+  query: 'issue #7 (serving)',
+  demo: 'the end-to-end demo (roadmap step 7)',
+};

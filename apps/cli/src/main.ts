@@ -1,0 +1,80 @@
+#!/usr/bin/env node
+// The `vrft` command. Run: node apps/cli/dist/main.js <command> (after npm run build);
+// `npm start` runs `vrft stack`.
+import 'reflect-metadata';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { plannedCommands } from './commands/planned.js';
+import { runHealth, runServices } from './commands/probe.command.js';
+import { runStack } from './commands/stack.command.js';
+
+const EX_USAGE = 64;
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+
+const usage = `usage: vrft <command> [options]
+
+commands:
+  stack [--base-port N] [--exit-after-ready] [--state-dir DIR]
+                          start NATS and every app locally; print where each listens
+  health ADDRESS [SERVICE]
+                          grpc.health.v1 status of a server (exit 0 when SERVING)
+  services ADDRESS        list a server's services through reflection
+${Object.entries(plannedCommands)
+  .map(([name, issue]) => `  ${name.padEnd(22)}  not built yet: ${issue}`)
+  .join('\n')}
+`;
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'stack': {
+      const { values } = parseArgs({
+        args: rest,
+        options: {
+          'base-port': { type: 'string', default: '50051' },
+          'exit-after-ready': { type: 'boolean', default: false },
+          'state-dir': { type: 'string', default: join(root, '.vrft', 'stack') },
+          'ready-timeout-ms': { type: 'string', default: '30000' },
+        },
+      });
+      const basePort = Number(values['base-port']);
+      if (!Number.isInteger(basePort) || basePort < 0 || basePort > 65_530) {
+        process.stderr.write(`--base-port: expected a port number 0..65530, got "${values['base-port']}"\n`);
+        return EX_USAGE;
+      }
+      return runStack({
+        root,
+        basePort,
+        exitAfterReady: values['exit-after-ready'],
+        stateDir: values['state-dir'],
+        // The apps inherit this process's environment (PATH, VRFT_* settings).
+        // eslint-disable-next-line no-restricted-syntax
+        env: { ...process.env },
+        readyTimeoutMs: Number(values['ready-timeout-ms']),
+        out: process.stdout,
+      });
+    }
+    case 'health':
+      if (!rest[0]) break;
+      return runHealth(rest[0], rest[1] ?? '', process.stdout);
+    case 'services':
+      if (!rest[0]) break;
+      return runServices(rest[0], process.stdout);
+    default:
+      if (command && command in plannedCommands) {
+        process.stderr.write(`vrft ${command}: not built yet; it arrives with ${plannedCommands[command]}\n`);
+        return 2;
+      }
+  }
+  process.stderr.write(usage);
+  return command === undefined || command === '--help' || command === 'help' ? 0 : EX_USAGE;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    process.stderr.write(`vrft: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,12 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { appModule } from '@vrft/runtime';
+import type { ReferenceModelConfig } from './reference-model.config.js';
+import { ReferenceController } from './reference.controller.js';
+
+/** Root module of the reference-model: frozen reference log-probs. */
+@Module({})
+export class ReferenceModelModule {
+  static forRoot(config: ReferenceModelConfig): DynamicModule {
+    return appModule(ReferenceModelModule, config, { controllers: [ReferenceController] });
+  }
+}
