@@ -20,6 +20,7 @@ export default defineConfig({
   test: {
     include: ['libs/*/test/**/*.test.ts', 'apps/*/test/**/*.test.ts'],
     environment: 'node',
+    globalSetup: ['tools/vitest-global-setup.ts'],
     pool: 'forks',
     testTimeout: 30_000,
     hookTimeout: 60_000,

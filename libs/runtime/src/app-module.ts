@@ -1,6 +1,7 @@
 import { type DynamicModule, type ModuleMetadata, type Type } from '@nestjs/common';
 import { APP_CONFIG } from '@vrft/config';
-import { GrpcModule } from '@vrft/grpc';
+import { type ErrorMapper, GrpcModule } from '@vrft/grpc';
+import { sharedErrorMapper } from './error-mapping.js';
 import { TelemetryModule } from '@vrft/telemetry';
 import { type BaseAppConfig, grpcServerOptionsOf } from './app-config.js';
 
@@ -8,6 +9,8 @@ import { type BaseAppConfig, grpcServerOptionsOf } from './app-config.js';
 export interface AppModuleParts extends Pick<ModuleMetadata, 'imports' | 'providers' | 'controllers'> {
   /** Report SERVING once bound (default) or let the app decide (a model must load first). */
   servingOnStart?: boolean;
+  /** The app's own error → status mappers, tried before the shared ones. */
+  errorMappers?: readonly ErrorMapper[];
 }
 
 /**
@@ -21,7 +24,13 @@ export function appModule(module: Type, config: BaseAppConfig, parts: AppModuleP
     global: true,
     imports: [
       TelemetryModule.forRoot(config.telemetry),
-      GrpcModule.forRootAsync({ useFactory: () => grpcServerOptionsOf(config), servingOnStart: parts.servingOnStart }),
+      GrpcModule.forRootAsync({
+        useFactory: () => ({
+          ...grpcServerOptionsOf(config),
+          errorMappers: [...(parts.errorMappers ?? []), sharedErrorMapper],
+        }),
+        servingOnStart: parts.servingOnStart,
+      }),
       ...(parts.imports ?? []),
     ],
     controllers: parts.controllers ?? [],

@@ -3,3 +3,4 @@ export { baseAppSchema, grpcServerOptionsOf, type BaseAppConfig } from './app-co
 export { appModule, type AppModuleParts } from './app-module.js';
 export { runApp, startApp, type AppDefinition, type RunningApp } from './run-app.js';
 export { BusModule, BUS, type NatsConfig } from './bus.module.js';
+export { mapErrorClasses, sharedErrorMapper } from './error-mapping.js';

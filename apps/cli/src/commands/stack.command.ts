@@ -44,7 +44,11 @@ export async function runStack(options: StackOptions): Promise<number> {
         await startAppProcess({
           name: app.name,
           entry: join(options.root, 'apps', app.name, 'dist', 'main.js'),
-          env: { ...options.env, VRFT_GRPC__PORT: String(port), VRFT_NATS__SERVERS: nats.url },
+          env: {
+            ...options.env,
+            VRFT_GRPC__PORT: String(port),
+            ...(app.usesNats ? { VRFT_NATS__SERVERS: nats.url } : {}),
+          },
           logFile: join(logDir, `${app.name}.log`),
           readyTimeoutMs: options.readyTimeoutMs,
         }),
