@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what the project needs on a fresh Debian/Ubuntu machine, and nothing
-# that is already there: nats-server and ffmpeg from the system's packages,
+# that is already there: nats-server and ffmpeg (and python3-grpcio for the tests) from the system's packages,
 # the npm packages from the lock file, then builds. Sourced by start.sh and test.sh.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -15,6 +15,8 @@ fi
 missing=()
 command -v nats-server >/dev/null 2>&1 || [ -x /usr/sbin/nats-server ] || missing+=(nats-server)
 command -v ffmpeg >/dev/null 2>&1 || missing+=(ffmpeg)
+# The tests also probe the servers with a gRPC client we did not write (Debian's python3-grpcio).
+if [ "${1:-}" = "test" ] && ! /usr/bin/python3 -c 'import grpc' >/dev/null 2>&1; then missing+=(python3-grpcio); fi
 if [ ${#missing[@]} -gt 0 ]; then
   echo "installing from the system's packages: ${missing[*]}"
   sudo=""

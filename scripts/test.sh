@@ -3,7 +3,7 @@
 # set-up, contracts (buf lint + generated code fresh), types, lint, format, tests.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
-source scripts/setup.sh
+source scripts/setup.sh test
 export PATH="$PWD/node_modules/.bin:$PATH"
 
 step() { printf '\n== %s\n' "$*"; }
@@ -13,6 +13,9 @@ buf lint
 
 step "generated code is fresh"
 bash scripts/check-generated.sh
+
+step "docs/config.md is fresh"
+node tools/config-docs.mjs --check
 
 step "typecheck"
 tsc -p tsconfig.json
