@@ -28,7 +28,13 @@ fi
 # npm ci only when the lock file changed since the last install.
 stamp="node_modules/.vrft-lock-stamp"
 if [ ! -f "$stamp" ] || ! cmp -s package-lock.json "$stamp"; then
-  npm ci --no-audit --no-fund --loglevel=error
+  # npm ci refuses a lock file whose optional platform packages (swc, buf for other OSes)
+  # are absent from the registry in use; npm install then resolves the same locked
+  # versions and skips what this platform does not need.
+  if ! npm ci --no-audit --no-fund --loglevel=error; then
+    echo "npm ci failed; installing the locked versions with npm install instead"
+    npm install --no-audit --no-fund --loglevel=error
+  fi
   cp package-lock.json "$stamp"
 fi
 
