@@ -17,7 +17,11 @@ describe('repository layout', () => {
     };
     expect(nest.monorepo).toBe(true);
     const expected = [...dirs('apps').map((a) => `apps/${a}`), ...dirs('libs').map((l) => `libs/${l}`)].sort();
-    expect(Object.values(nest.projects).map((p) => p.root).sort()).toEqual(expected);
+    expect(
+      Object.values(nest.projects)
+        .map((p) => p.root)
+        .sort(),
+    ).toEqual(expected);
   });
 
   it('every lib is a workspace package named @vrft/<dir>', () => {
