@@ -3,6 +3,7 @@ import { loadConfig } from '@vrft/config';
 import { Code, RpcError, createClient } from '@vrft/grpc';
 import { LearnerPhase, LearnerService } from '@vrft/proto';
 import { type RunningApp, startApp } from '@vrft/runtime';
+import { TelemetryLifecycle } from '@vrft/telemetry';
 import { learnerApp } from '../src/app.js';
 
 describe('learner over gRPC', () => {
@@ -10,7 +11,7 @@ describe('learner over gRPC', () => {
   let client: ReturnType<typeof createClient<typeof LearnerService>>;
 
   beforeAll(async () => {
-    const env = { VRFT_GRPC__PORT: '0', VRFT_TELEMETRY__LOG_LEVEL: 'error' };
+    const env = { VRFT_GRPC__PORT: '0', VRFT_TELEMETRY__LOG_LEVEL: 'error', VRFT_TELEMETRY__METRICS_PORT: '0' };
     app = await startApp(learnerApp, loadConfig(learnerApp.schema, { env }));
     client = createClient(LearnerService, { address: `127.0.0.1:${app.grpcPort}` });
   });
@@ -31,5 +32,17 @@ describe('learner over gRPC', () => {
       for await (const _ of client.streamMetrics({})) void _;
     })().catch((e: unknown) => e);
     expect((streamError as RpcError).code).toBe(Code.UNIMPLEMENTED);
+  });
+
+  it('exports gRPC call metrics on its Prometheus endpoint', async () => {
+    await client.getStatus({});
+    const url = app.context.get(TelemetryLifecycle).metricsServer()?.url;
+    expect(url).toBeDefined();
+    const text = await (await fetch(url!)).text();
+    expect(text).toMatch(
+      /vrft_grpc_server_calls_total\{[^}]*method="vrft.learner.v1.LearnerService\/GetStatus"[^}]*code="OK"[^}]*\} [1-9]/,
+    );
+    expect(text).toMatch(/vrft_grpc_server_calls_total\{[^}]*code="UNIMPLEMENTED"/);
+    expect(text).toContain('vrft_grpc_server_call_seconds_bucket');
   });
 });

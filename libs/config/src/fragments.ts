@@ -58,6 +58,16 @@ export const grpcServerSchema = z.object({
     .default(20_000)
     .describe('How long to wait for a keepalive ping ack before closing the connection, in ms'),
   tls: grpcServerTlsSchema.optional().describe('Server TLS; absent = plaintext'),
+  auth: z
+    .object({
+      bearerTokens: z
+        .array(z.string().min(16, { error: 'expected tokens of at least 16 characters' }))
+        .default([])
+        .describe(
+          'Accepted "authorization: Bearer" tokens, comma-separated; empty = no auth (health and reflection stay open)',
+        ),
+    })
+    .prefault({}),
 });
 
 const NATS_URL_MESSAGE = 'expected a nats://host:port or tls://host:port URL';

@@ -16,7 +16,7 @@ describe('describeConfig', () => {
   it('starts with the config-file variable and lists every leaf field', () => {
     expect(rows[0]).toMatchObject({ env: 'VRFT_CONFIG_FILE', path: '', required: false });
     expect(rows.map((candidate) => candidate.env)).toContain('VRFT_GRPC__TLS__REQUIRE_CLIENT_CERT');
-    expect(rows).toHaveLength(1 + 10 + 9 + 6 + 1);
+    expect(rows).toHaveLength(1 + 11 + 9 + 6 + 1); // file, grpc (with auth), nats, telemetry, shutdown
   });
 
   it('describes type, default, requiredness and meaning', () => {

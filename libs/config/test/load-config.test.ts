@@ -34,6 +34,7 @@ describe('loadConfig', () => {
       maxSendMessageBytes: 16 * 1024 * 1024,
       keepaliveTimeMs: 60_000,
       keepaliveTimeoutMs: 20_000,
+      auth: { bearerTokens: [] },
     });
     expect(config.nats.servers).toEqual(['nats://127.0.0.1:4222']);
     expect(config.telemetry).toEqual({

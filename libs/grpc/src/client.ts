@@ -32,8 +32,10 @@ export interface GrpcClientOptions {
   keepaliveTimeoutMs?: number;
   /** Default 16 MiB. */
   maxReceiveMessageBytes?: number;
-  /** Sent with every call (e.g. authorization). */
+  /** Sent with every call. */
   metadata?: Record<string, string>;
+  /** Sent as `authorization: Bearer <token>` with every call. */
+  bearerToken?: string;
 }
 
 const defaultRetry: RetryOptions = { maxAttempts: 4, initialBackoffMs: 100, maxBackoffMs: 2_000, multiplier: 2 };
@@ -96,9 +98,12 @@ export function createClient<S extends DescService>(service: S, options: GrpcCli
   const retry = { ...defaultRetry, ...options.retry };
   const defaultTimeout = options.defaultTimeoutMs ?? 30_000;
 
+  const defaults = options.bearerToken
+    ? { ...options.metadata, authorization: `Bearer ${options.bearerToken}` }
+    : options.metadata;
   const prepare = (callOptions: CallOptions | undefined) => {
     const deadline = Date.now() + (callOptions?.timeoutMs ?? defaultTimeout);
-    return { deadline, metadata: buildMetadata(options.metadata, callOptions?.metadata) };
+    return { deadline, metadata: buildMetadata(defaults, callOptions?.metadata) };
   };
   const cancelOnAbort = (signal: AbortSignal | undefined, call: { cancel(): void }) => {
     if (!signal) return;

@@ -13,7 +13,7 @@ import {
 import { SpanKind, SpanStatusCode, context as otelContext, trace } from '@opentelemetry/api';
 import { type CallContext, createCallContext } from './call-context.js';
 import { decodeRequest, encodeMessage } from './codec.js';
-import { type ErrorMapper, type RpcError, toRpcError } from './errors.js';
+import { Code, type ErrorMapper, type RpcError, toRpcError } from './errors.js';
 
 /** An untyped view of a handler; the typed ServiceImpl guarantees the shapes. */
 type AnyHandler = (input: unknown, context: CallContext) => unknown;
@@ -21,9 +21,15 @@ type AnyHandler = (input: unknown, context: CallContext) => unknown;
 /** Called for every call that ends with an error status. */
 export type CallErrorListener = (error: RpcError, method: string) => void;
 
+/** Called when any call ends: its method, status code and duration (for metrics). */
+export type CallEndListener = (method: string, code: Code, seconds: number) => void;
+
 interface HandlerDeps {
   mappers: readonly ErrorMapper[];
   onError: CallErrorListener;
+  onCallEnd: CallEndListener;
+  /** Throws UNAUTHENTICATED when the call's metadata does not authenticate it. */
+  authenticate: (metadata: Metadata) => void;
 }
 
 const tracer = trace.getTracer('@vrft/grpc');
@@ -82,59 +88,83 @@ function statusOf(error: RpcError, trailers: Metadata) {
 /** Adapts one typed handler to the grpc-js handler of its method kind. */
 export function adaptHandler(method: DescMethod, handler: AnyHandler, deps: HandlerDeps): UntypedHandleCall {
   const name = `${method.parent.typeName}/${method.name}`;
-  const fail = (error: unknown, trailers: Metadata) => {
+  const fail = (error: unknown, trailers: Metadata, started: number) => {
     const rpcError = toRpcError(error, deps.mappers);
     deps.onError(rpcError, name);
+    deps.onCallEnd(name, rpcError.code, (performance.now() - started) / 1000);
     return statusOf(rpcError, trailers);
   };
+  const succeed = (started: number) => deps.onCallEnd(name, Code.OK, (performance.now() - started) / 1000);
+  /** Authenticates, then runs the call body in its span. */
+  const run = <T>(context: CallContext, body: () => Promise<T>) =>
+    traced(context, async () => {
+      deps.authenticate(context.metadata);
+      return body();
+    });
 
   switch (method.methodKind) {
     case 'unary':
       return (call: ServerUnaryCall<Buffer, Buffer>, callback: sendUnaryData<Buffer>) => {
         const trailers = new Metadata();
         const { context } = createCallContext(call, name, trailers);
-        traced(context, async () => {
+        const started = performance.now();
+        run(context, async () => {
           const request = decodeRequest(method.input, call.request);
           return encodeMessage(method.output, (await handler(request, context)) as never);
         }).then(
-          (bytes) => callback(null, bytes, trailers),
-          (error: unknown) => callback(fail(error, trailers)),
+          (bytes) => {
+            succeed(started);
+            callback(null, bytes, trailers);
+          },
+          (error: unknown) => callback(fail(error, trailers, started)),
         );
       };
     case 'server_streaming':
       return (call: ServerWritableStream<Buffer, Buffer>) => {
         const trailers = new Metadata();
         const { context } = createCallContext(call, name, trailers);
-        traced(context, async () => {
+        const started = performance.now();
+        run(context, async () => {
           const request = decodeRequest(method.input, call.request);
           await writeStream(call, method.output, handler(request, context) as AsyncIterable<unknown>, context.signal);
         }).then(
-          () => call.end(trailers),
-          (error: unknown) => call.emit('error', fail(error, trailers)),
+          () => {
+            succeed(started);
+            call.end(trailers);
+          },
+          (error: unknown) => call.emit('error', fail(error, trailers, started)),
         );
       };
     case 'client_streaming':
       return (call: ServerReadableStream<Buffer, Buffer>, callback: sendUnaryData<Buffer>) => {
         const trailers = new Metadata();
         const { context } = createCallContext(call, name, trailers);
-        traced(context, async () => {
+        const started = performance.now();
+        run(context, async () => {
           const requests = decodeStream(method.input, call, context.signal);
           return encodeMessage(method.output, (await handler(requests, context)) as never);
         }).then(
-          (bytes) => callback(null, bytes, trailers),
-          (error: unknown) => callback(fail(error, trailers)),
+          (bytes) => {
+            succeed(started);
+            callback(null, bytes, trailers);
+          },
+          (error: unknown) => callback(fail(error, trailers, started)),
         );
       };
     case 'bidi_streaming':
       return (call: ServerDuplexStream<Buffer, Buffer>) => {
         const trailers = new Metadata();
         const { context } = createCallContext(call, name, trailers);
-        traced(context, async () => {
+        const started = performance.now();
+        run(context, async () => {
           const requests = decodeStream(method.input, call, context.signal);
           await writeStream(call, method.output, handler(requests, context) as AsyncIterable<unknown>, context.signal);
         }).then(
-          () => call.end(trailers),
-          (error: unknown) => call.emit('error', fail(error, trailers)),
+          () => {
+            succeed(started);
+            call.end(trailers);
+          },
+          (error: unknown) => call.emit('error', fail(error, trailers, started)),
         );
       };
   }

@@ -10,7 +10,8 @@ import {
 import { HealthImplementation } from 'grpc-health-check';
 import type { ErrorMapper } from './errors.js';
 import { addReflection } from './reflection.js';
-import { type CallErrorListener, adaptHandler } from './server-handlers.js';
+import { bearerTokenAuthenticator } from './auth.js';
+import { type CallEndListener, type CallErrorListener, adaptHandler } from './server-handlers.js';
 import { methodPath, type ServiceImpl } from './service-types.js';
 
 /** TLS material for the server; with caFile + requireClientCert it is mTLS. */
@@ -39,8 +40,16 @@ export interface GrpcServerOptions {
   shutdownGraceMs?: number;
   /** Domain error → status mappers, tried in order after RpcError. */
   errorMappers?: readonly ErrorMapper[];
-  /** Told about every call that ends with an error (for logs and metrics). */
+  /** Told about every call that ends with an error (for logs). */
   onCallError?: CallErrorListener;
+  /** Told about every call that ends (for metrics). */
+  onCallEnd?: CallEndListener;
+  /**
+   * When set, every call to the app's services must carry `authorization: Bearer <token>`
+   * with one of these tokens (UNAUTHENTICATED otherwise). Health and reflection stay open
+   * so that probes work.
+   */
+  bearerTokens?: readonly string[];
 }
 
 const MiB = 1024 * 1024;
@@ -98,7 +107,13 @@ export class GrpcServer {
   addService<S extends DescService>(service: S, implementation: ServiceImpl<S>): void {
     if (this.boundPort !== undefined) throw new Error(`cannot add ${service.typeName} after the server started`);
     const handlers: UntypedServiceImplementation = {};
-    const deps = { mappers: this.options.errorMappers ?? [], onError: this.options.onCallError ?? (() => undefined) };
+    const tokens = this.options.bearerTokens ?? [];
+    const deps = {
+      mappers: this.options.errorMappers ?? [],
+      onError: this.options.onCallError ?? (() => undefined),
+      onCallEnd: this.options.onCallEnd ?? (() => undefined),
+      authenticate: tokens.length > 0 ? bearerTokenAuthenticator(tokens) : () => undefined,
+    };
     for (const method of service.methods) {
       const handler = (implementation as Record<string, unknown>)[method.localName];
       if (typeof handler !== 'function') throw new Error(`${service.typeName} has no handler for ${method.localName}`);

@@ -37,5 +37,6 @@ export function grpcServerOptionsOf(config: BaseAppConfig): GrpcServerOptions {
     keepaliveTimeoutMs: grpc.keepaliveTimeoutMs,
     tls: grpc.tls,
     shutdownGraceMs: shutdown.graceMs,
+    bearerTokens: grpc.auth.bearerTokens,
   };
 }

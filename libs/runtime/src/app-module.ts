@@ -1,7 +1,9 @@
 import { type DynamicModule, type ModuleMetadata, type Type } from '@nestjs/common';
 import { APP_CONFIG } from '@vrft/config';
 import { type ErrorMapper, GrpcModule } from '@vrft/grpc';
+import { Registry } from 'prom-client';
 import { sharedErrorMapper } from './error-mapping.js';
+import { grpcServerMetrics } from './grpc-metrics.js';
 import { TelemetryModule } from '@vrft/telemetry';
 import { type BaseAppConfig, grpcServerOptionsOf } from './app-config.js';
 
@@ -25,10 +27,12 @@ export function appModule(module: Type, config: BaseAppConfig, parts: AppModuleP
     imports: [
       TelemetryModule.forRoot(config.telemetry),
       GrpcModule.forRootAsync({
-        useFactory: () => ({
+        useFactory: (registry: Registry) => ({
           ...grpcServerOptionsOf(config),
           errorMappers: [...(parts.errorMappers ?? []), sharedErrorMapper],
+          onCallEnd: grpcServerMetrics(registry),
         }),
+        inject: [Registry],
         servingOnStart: parts.servingOnStart,
       }),
       ...(parts.imports ?? []),
