@@ -43,3 +43,4 @@ export {
   encodeFramesToVideo,
 } from './encode-video.js';
 export { type ContactSheetOptions, writeContactSheetPng } from './contact-sheet.js';
+export { type VideoInputResolvers, samplingOf, videoSourceOf } from './proto-input.js';
