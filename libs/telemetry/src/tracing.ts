@@ -91,22 +91,37 @@ export function parseTracingOptions(options: TracingOptions): ResolvedTracingOpt
 }
 
 // One tracer provider per process: the OpenTelemetry API globals hold only one.
-let active: { handle: TracingHandle; key: string } | undefined;
+// Several apps in one process (tests, a local all-in-one) share it; the last to shut down stops it.
+let active: { handle: TracingHandle; key: string; leases: number } | undefined;
+
+/** A lease on the shared provider: its shutdown only stops the provider when it is the last one. */
+function lease(shared: NonNullable<typeof active>): TracingHandle {
+  shared.leases += 1;
+  let released = false;
+  return {
+    ...shared.handle,
+    shutdown: async () => {
+      if (released) return;
+      released = true;
+      shared.leases -= 1;
+      if (shared.leases === 0) await shared.handle.shutdown();
+      else await shared.handle.forceFlush();
+    },
+  };
+}
 
 /**
  * Sets up tracing for this process: W3C trace-context (and baggage) propagation, an
  * AsyncLocalStorage context manager and a tracer provider with the service's resource, so spans
  * and trace ids exist even without an exporter. With `otlpEndpoint`, finished spans are batched
- * to `<otlpEndpoint>/v1/traces` over OTLP/HTTP. Calling it again with the same options returns
- * the running handle; different options throw TracingError until the first is shut down.
+ * to `<otlpEndpoint>/v1/traces` over OTLP/HTTP. Calling it again in the same process shares the
+ * running provider (the first call's options win); the provider stops when every handle has shut down.
  */
 export function startTracing(options: TracingOptions): TracingHandle {
   const resolved = parseTracingOptions(options);
   const key = JSON.stringify(resolved);
-  if (active !== undefined) {
-    if (active.key === key) return active.handle;
-    throw new TracingError('tracing is already started in this process with other options; shut it down first');
-  }
+  // A second start in the same process shares the running provider (first options win).
+  if (active !== undefined) return lease(active);
 
   const spanProcessors: SpanProcessor[] = [];
   if (resolved.otlpEndpoint !== undefined) {
@@ -171,8 +186,8 @@ export function startTracing(options: TracingOptions): TracingHandle {
       return stopping;
     },
   };
-  active = { handle, key };
-  return handle;
+  active = { handle, key, leases: 0 };
+  return lease(active);
 }
 
 function unregisterGlobals(): void {

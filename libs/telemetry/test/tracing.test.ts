@@ -74,15 +74,18 @@ describe('startTracing', () => {
     span.end();
   });
 
-  it('returns the running handle for the same options and refuses different ones', async () => {
+  it('shares one provider between starts and stops it when the last handle shuts down', async () => {
     const first = track(startTracing({ serviceName: 'once' }));
-    expect(startTracing({ serviceName: 'once' })).toBe(first);
-    expect(() => startTracing({ serviceName: 'other' })).toThrow(TracingError);
-    await first.shutdown();
-    // After shutdown the globals are free again, and spans are no-ops.
-    expect(trace.getTracer('test').startSpan('after').spanContext().traceId).toBe('0'.repeat(32));
     const second = track(startTracing({ serviceName: 'other' }));
-    expect(second).not.toBe(first);
+    expect(second.options.serviceName).toBe('once'); // the first call's options win
+    await first.shutdown();
+    // One handle is still open: spans are still recorded.
+    expect(trace.getTracer('test').startSpan('still').spanContext().traceId).not.toBe('0'.repeat(32));
+    await second.shutdown();
+    // After the last shutdown the globals are free again, and spans are no-ops.
+    expect(trace.getTracer('test').startSpan('after').spanContext().traceId).toBe('0'.repeat(32));
+    const third = track(startTracing({ serviceName: 'other' }));
+    expect(third.options.serviceName).toBe('other');
     expect(trace.getTracer('test').startSpan('again').spanContext().traceId).not.toBe('0'.repeat(32));
   });
 

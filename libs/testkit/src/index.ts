@@ -5,3 +5,4 @@
 export { freePort } from './free-port.js';
 export { type NatsServer, NatsServerStartError, startNatsServer } from './nats-server.js';
 export { type NatsServerOptions, NatsServerOptionsError } from './nats-server-options.js';
+export { type FuzzLimits, mutateBytes, randomMessageBytes, seededRandom } from './message-fuzzer.js';
