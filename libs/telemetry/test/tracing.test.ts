@@ -1,6 +1,6 @@
 import { context, propagation, trace } from '@opentelemetry/api';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type TracingHandle, TelemetryOptionsError, TracingError, startTracing } from '@vrft/telemetry';
+import { type TracingHandle, TelemetryOptionsError, startTracing } from '@vrft/telemetry';
 import { startOtlpCollector } from './otlp-collector.js';
 
 describe('startTracing', () => {
