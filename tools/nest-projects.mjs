@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-// Rewrites nest-cli.json's project list from the folders in apps/ and libs/.
-// Run after adding an app or a lib: node tools/nest-projects.mjs
-import { readFile, readdir, writeFile } from 'node:fs/promises';
+// Rewrites nest-cli.json's project list from the folders in apps/ and libs/ that git
+// tracks (stage a new app or lib first). Run after adding one: node tools/nest-projects.mjs
+import { execFileSync } from 'node:child_process';
+import { readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -13,13 +14,14 @@ for (const [group, type, entryFile] of [
   ['apps', 'application', 'main'],
   ['libs', 'library', 'index'],
 ]) {
-  const entries = await readdir(join(root, group), { withFileTypes: true });
-  for (const entry of entries.filter((e) => e.isDirectory()).sort((a, b) => a.name.localeCompare(b.name))) {
-    projects[entry.name] = {
+  const tracked = execFileSync('git', ['ls-files', group], { cwd: root, encoding: 'utf8' }).split('\n');
+  const names = [...new Set(tracked.map((path) => path.split('/')[1]).filter(Boolean))].sort();
+  for (const name of names) {
+    projects[name] = {
       type,
-      root: `${group}/${entry.name}`,
+      root: `${group}/${name}`,
       entryFile,
-      sourceRoot: `${group}/${entry.name}/src`,
+      sourceRoot: `${group}/${name}/src`,
       compilerOptions: { tsConfigPath: 'tsconfig.json' },
     };
   }
