@@ -5,6 +5,7 @@ import 'reflect-metadata';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { runDataCommand } from './commands/data.command.js';
 import { plannedCommands } from './commands/planned.js';
 import { runHealth, runServices } from './commands/probe.command.js';
 import { runStack } from './commands/stack.command.js';
@@ -20,6 +21,9 @@ commands:
   health ADDRESS [SERVICE]
                           grpc.health.v1 status of a server (exit 0 when SERVING)
   services ADDRESS        list a server's services through reflection
+  data generate --out DIR --count N --seed S [--split train] [--no-encode] [--concurrency K]
+                          render the synthetic video-reasoning benchmark (Video-R1 JSONL + mp4)
+  data show DIR ID        print a sample and write its frames as a PNG contact sheet
 ${Object.entries(plannedCommands)
   .map(([name, issue]) => `  ${name.padEnd(22)}  not built yet: ${issue}`)
   .join('\n')}
@@ -55,6 +59,8 @@ async function main(argv: string[]): Promise<number> {
         out: process.stdout,
       });
     }
+    case 'data':
+      return runDataCommand(rest, { out: process.stdout, err: process.stderr });
     case 'health':
       if (!rest[0]) break;
       return runHealth(rest[0], rest[1] ?? '', process.stdout);
