@@ -1,0 +1,87 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { buildInputSequence, initWeights, parseModelConfig, visualTokensPerClip, type ModelConfig } from '@vrft/model';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createBatch, selectBackend, TfjsModel, tokenLogProbs } from '../src/index.js';
+import { config, makeBatch, makeFrames, makeSequence, tokenizer } from './fixtures.js';
+
+function sequenceFor(c: ModelConfig): { tokenIds: number[]; videoStart: number; frames: Uint8Array } {
+  const input = buildInputSequence(tokenizer, '<video> what?', visualTokensPerClip(c));
+  return { tokenIds: input.tokenIds, videoStart: input.videoStart, frames: makeFrames(3) };
+}
+
+let model: TfjsModel;
+beforeAll(async () => {
+  await selectBackend({ order: ['wasm', 'cpu'] });
+  model = TfjsModel.create(config, initWeights(config, 11));
+});
+afterAll(() => model.dispose());
+
+function logitsOf(batch: ReturnType<typeof makeBatch>): Float32Array {
+  return tf.tidy(() => model.forward(batch).dataSync() as Float32Array);
+}
+
+describe('TfjsModel.forward', () => {
+  it('gives logits [B, T, V] and leaks no tensors', () => {
+    const batch = makeBatch();
+    const before = tf.memory().numTensors;
+    const logits = tf.tidy(() => model.forward(batch));
+    expect(logits.shape).toEqual([2, batch.seqLen, config.vocabSize]);
+    expect([...(logits.dataSync() as Float32Array)].every(Number.isFinite)).toBe(true);
+    logits.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('is causal: changing a later token leaves earlier logits unchanged', () => {
+    const base = makeSequence('<video> how many objects?', '<answer>2</answer>', 1);
+    const changed = { ...base, tokenIds: [...base.tokenIds] };
+    const at = base.tokenIds.length - 3;
+    changed.tokenIds[at] = (base.tokenIds[at]! + 5) % config.vocabSize;
+    const a = logitsOf(createBatch(config, [base]));
+    const b = logitsOf(createBatch(config, [changed]));
+    const v = config.vocabSize;
+    for (let i = 0; i < at * v; i++) expect(b[i]).toBeCloseTo(a[i]!, 5);
+    let later = 0;
+    for (let i = at * v; i < a.length; i++) later = Math.max(later, Math.abs(a[i]! - b[i]!));
+    expect(later).toBeGreaterThan(1e-4);
+  });
+
+  it('splices the video: other frames change logits from the video on, not before it', () => {
+    const base = makeSequence('look at this <video> how many objects?', '<answer>2</answer>', 1);
+    const other = { ...base, frames: makeFrames(99) };
+    const a = logitsOf(createBatch(config, [base]));
+    const b = logitsOf(createBatch(config, [other]));
+    const v = config.vocabSize;
+    for (let i = 0; i < base.videoStart * v; i++) expect(b[i]).toBeCloseTo(a[i]!, 6);
+    const afterVideo = (base.videoStart + visualTokensPerClip(config)) * v;
+    let diff = 0;
+    for (let i = afterVideo; i < a.length; i++) diff = Math.max(diff, Math.abs(a[i]! - b[i]!));
+    expect(diff).toBeGreaterThan(1e-4);
+  });
+
+  it('runs without pooling (pool 1, as in `small`): every patch is a visual token', () => {
+    const unpooled = parseModelConfig({ ...config, pool: 1 });
+    const other = TfjsModel.create(unpooled, initWeights(unpooled, 2));
+    const tokens = visualTokensPerClip(unpooled);
+    expect(tokens).toBe(4 * config.frames);
+    const visual = tf.tidy(() =>
+      other.encodeVideo(createBatch(unpooled, [sequenceFor(unpooled)]).video!.patches, 1, config.frames),
+    );
+    expect(visual.shape).toEqual([tokens, unpooled.dModel]);
+    visual.dispose();
+    other.dispose();
+  });
+
+  it('gives the same log-probs with left and right padding', () => {
+    const rows = [
+      makeSequence('<video> how many objects?', '<answer>2</answer>', 1),
+      makeSequence('watch <video> which way does the red ball move?', '<think>left</think><answer>A</answer>', 2),
+    ];
+    const right = createBatch(config, rows, { padSide: 'right' });
+    const left = createBatch(config, rows, { padSide: 'left' });
+    const r = tf.tidy(() => tokenLogProbs(model, right).arraySync());
+    const l = tf.tidy(() => tokenLogProbs(model, left).arraySync());
+    const length = rows[0]!.tokenIds.length;
+    const pad = right.seqLen - length;
+    for (let i = 1; i < length; i++) expect(l[0]![pad + i]).toBeCloseTo(r[0]![i]!, 4);
+  });
+});

@@ -1,0 +1,36 @@
+/** Shared test fixtures: a small trained tokenizer and a config smaller than `tiny`. */
+import { trainBpe, type Tokenizer } from '@vrft/tokenizer';
+import { createModelConfig, type ModelConfig } from '../src/index.js';
+
+const CORPUS = [
+  'a red ball moves left and bounces off the wall',
+  'the blue square enters from the right, then the counter shows 42',
+  'how many objects are visible at the end of the video?',
+  '<think>the ball moves left</think><answer>A</answer>',
+];
+
+/** A tokenizer trained on a few sentences (vocabulary 300). */
+export function createTestTokenizer(): Tokenizer {
+  return trainBpe(CORPUS, { vocabSize: 300 });
+}
+
+/** A config far smaller than tiny, for fast tests. */
+export function createTestConfig(tokenizer: Tokenizer = createTestTokenizer()): ModelConfig {
+  return createModelConfig('tiny', tokenizer, {
+    dModel: 16,
+    numLayers: 2,
+    numHeads: 2,
+    mlpHidden: 24,
+    frames: 2,
+    maxFrames: 3,
+    imageHeight: 8,
+    imageWidth: 8,
+    patchSize: 4,
+    pool: 1,
+    visionDim: 12,
+    visionLayers: 1,
+    visionHeads: 2,
+    visionMlpHidden: 16,
+    contextLength: 64,
+  });
+}
