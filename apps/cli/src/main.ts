@@ -5,6 +5,7 @@ import 'reflect-metadata';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { runCurateCommand } from './commands/curate.command.js';
 import { runDataCommand } from './commands/data.command.js';
 import { plannedCommands } from './commands/planned.js';
 import { runHealth, runServices } from './commands/probe.command.js';
@@ -24,6 +25,8 @@ commands:
   data generate --out DIR --count N --seed S [--split train] [--no-encode] [--concurrency K]
                           render the synthetic video-reasoning benchmark (Video-R1 JSONL + mp4)
   data show DIR ID        print a sample and write its frames as a PNG contact sheet
+  curate --data DIR --out DIR [--describer|--writer|--reviser builtin|openai] [--endpoint URL] [--model NAME] [--concurrency K]
+                          the CoT curation pipeline: describe, draft, revise, filter → sft.jsonl, rl.jsonl, report
 ${Object.entries(plannedCommands)
   .map(([name, issue]) => `  ${name.padEnd(22)}  not built yet: ${issue}`)
   .join('\n')}
@@ -61,6 +64,10 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'data':
       return runDataCommand(rest, { out: process.stdout, err: process.stderr });
+    case 'curate':
+      // Remote endpoints read their API key from the environment (OPENAI_API_KEY).
+      // eslint-disable-next-line no-restricted-syntax
+      return runCurateCommand(rest, { out: process.stdout, err: process.stderr, env: { ...process.env } });
     case 'health':
       if (!rest[0]) break;
       return runHealth(rest[0], rest[1] ?? '', process.stdout);

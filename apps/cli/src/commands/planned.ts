@@ -1,6 +1,5 @@
 /** Commands of the `vrft` CLI that later issues build, with the issue that brings each. */
 export const plannedCommands: Readonly<Record<string, string>> = {
-  curate: 'issue #4 (CoT curation pipeline)',
   train: 'issues #3 and #6 (model, learner)',
   eval: 'evaluation (roadmap step 9)',
   serve: 'issue #7 (serving)',
