@@ -110,3 +110,4 @@ export {
 } from './world/dataset-options.js';
 export { DatasetError, generateDataset, readSceneFile, type DatasetSummary } from './world/dataset-writer.js';
 export { loadDatasetClip, type DatasetClip } from './world/dataset-reader.js';
+export { DIRECTIONS } from './world/families-motion.js';

@@ -1,16 +1,11 @@
 /** Words for where things are and which way they go, shared by the describer, writer and reviser. */
+import { DIRECTIONS } from '@vrft/data';
 
-/** The eight compass directions, counter-clockwise from "right" in 45° steps (y up on screen). */
-export const DIRECTION_NAMES = [
-  'right',
-  'up and to the right',
-  'up',
-  'up and to the left',
-  'left',
-  'down and to the left',
-  'down',
-  'down and to the right',
-] as const;
+/**
+ * The eight compass directions, counter-clockwise from "right" in 45° steps (y up on screen):
+ * the same words the synthetic world's questions use.
+ */
+export const DIRECTION_NAMES = DIRECTIONS;
 
 /** One of {@link DIRECTION_NAMES}. */
 export type DirectionName = (typeof DIRECTION_NAMES)[number];
