@@ -7,7 +7,10 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { runCurateCommand } from './commands/curate.command.js';
 import { runDataCommand } from './commands/data.command.js';
+import { runEncoderCommand } from './commands/encoder.command.js';
 import { plannedCommands } from './commands/planned.js';
+import { runQueryCommand } from './commands/query.command.js';
+import { runServe } from './commands/serve.command.js';
 import { runHealth, runServices } from './commands/probe.command.js';
 import { runStack } from './commands/stack.command.js';
 
@@ -17,11 +20,17 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const usage = `usage: vrft <command> [options]
 
 commands:
-  stack [--base-port N] [--exit-after-ready] [--state-dir DIR]
+  stack [--base-port N] [--checkpoint DIR] [--exit-after-ready] [--state-dir DIR]
                           start NATS and every app locally; print where each listens
   health ADDRESS [SERVICE]
                           grpc.health.v1 status of a server (exit 0 when SERVING)
   services ADDRESS        list a server's services through reflection
+  train encoder --out DIR [options]
+                          train the dual encoder of the semantic-consistency reward, export ONNX, report retrieval
+  serve --checkpoint DIR [--port N] [--http-port N] [--host H]
+                          run the reasoning-server on a checkpoint (gRPC + OpenAI-compatible HTTP)
+  query ADDRESS QUESTION [--video PATH] [--json] …
+                          ask a reasoning-server about a video (streams the answer)
   data generate --out DIR --count N --seed S [--split train] [--no-encode] [--concurrency K]
                           render the synthetic video-reasoning benchmark (Video-R1 JSONL + mp4)
   data show DIR ID        print a sample and write its frames as a PNG contact sheet
@@ -43,6 +52,7 @@ async function main(argv: string[]): Promise<number> {
           'exit-after-ready': { type: 'boolean', default: false },
           'state-dir': { type: 'string', default: join(root, '.vrft', 'stack') },
           'ready-timeout-ms': { type: 'string', default: '30000' },
+          checkpoint: { type: 'string' },
         },
       });
       const basePort = Number(values['base-port']);
@@ -55,6 +65,7 @@ async function main(argv: string[]): Promise<number> {
         basePort,
         exitAfterReady: values['exit-after-ready'],
         stateDir: values['state-dir'],
+        checkpoint: values.checkpoint,
         // The apps inherit this process's environment (PATH, VRFT_* settings).
         // eslint-disable-next-line no-restricted-syntax
         env: { ...process.env },
@@ -68,6 +79,18 @@ async function main(argv: string[]): Promise<number> {
       // Remote endpoints read their API key from the environment (OPENAI_API_KEY).
       // eslint-disable-next-line no-restricted-syntax
       return runCurateCommand(rest, { out: process.stdout, err: process.stderr, env: { ...process.env } });
+    case 'train':
+      if (rest[0] === 'encoder') return runEncoderCommand(rest.slice(1), { out: process.stdout, err: process.stderr });
+      process.stderr.write(`vrft train ${rest[0] ?? ''}: not built yet; it arrives with ${plannedCommands['train']}\n`);
+      return 2;
+    case 'serve':
+      // The server inherits this process's environment (VRFT_* settings).
+      // eslint-disable-next-line no-restricted-syntax
+      return runServe(rest, { root, env: { ...process.env }, err: process.stderr });
+    case 'query':
+      // The bearer token may come from the environment (VRFT_TOKEN).
+      // eslint-disable-next-line no-restricted-syntax
+      return runQueryCommand(rest, { out: process.stdout, err: process.stderr, env: { ...process.env } });
     case 'health':
       if (!rest[0]) break;
       return runHealth(rest[0], rest[1] ?? '', process.stdout);

@@ -1,3 +1,6 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { Client, Metadata, credentials, status } from '@grpc/grpc-js';
@@ -12,6 +15,7 @@ import { controllerApp } from '../../controller/src/app.js';
 import { learnerApp } from '../../learner/src/app.js';
 import { policyActorApp } from '../../policy-actor/src/app.js';
 import { reasoningServerApp } from '../../reasoning-server/src/app.js';
+import { TEST_MODEL_SIZES, writeRandomCheckpoint } from '@vrft/model';
 import { referenceModelApp } from '../../reference-model/src/app.js';
 import { rewardModelApp } from '../../reward-model/src/app.js';
 
@@ -31,6 +35,10 @@ function call(client: Client, method: DescMethod, payload: Buffer): Promise<numb
         return;
       case 'server_streaming': {
         const stream = client.makeServerStreamRequest(path, identity, identity, payload, new Metadata(), options);
+        // A stream that accepted the request may stay open (metrics, run watches): still open
+        // after a while counts as accepted, and the client cancels it.
+        const stillOpen = setTimeout(() => stream.cancel(), 500);
+        stream.on('close', () => clearTimeout(stillOpen));
         stream.on('data', () => stream.cancel());
         stream.on('error', (e: { code?: number }) => done(e.code === status.CANCELLED ? null : e));
         stream.on('end', () => done(null));
@@ -67,11 +75,24 @@ describe('every RPC of every app under random and malformed messages', () => {
   const apps = new Map<string, RunningApp>();
   const env = { VRFT_GRPC__PORT: '0', VRFT_TELEMETRY__LOG_LEVEL: 'error' };
 
+  let modelDir = '';
+
   beforeAll(async () => {
     nats = await startNatsServer({ jetstream: true });
+    // The reasoning-server serves a tiny random-weight model, so well-formed queries generate.
+    // The reference-model freezes the same checkpoint.
+    modelDir = await mkdtemp(join(tmpdir(), 'vrft-fuzz-model-'));
+    const checkpoint = await writeRandomCheckpoint(join(modelDir, 'checkpoint'), { sizes: TEST_MODEL_SIZES });
+    const servingEnv = {
+      ...env,
+      VRFT_MODEL__CHECKPOINT_DIR: checkpoint,
+      VRFT_MODEL__INTRA_OP_THREADS: '1',
+      VRFT_UPLOADS__DIR: join(modelDir, 'uploads'),
+      VRFT_LIMITS__DEFAULT_MAX_NEW_TOKENS: '16',
+    };
     apps.set(
       'vrft.serving.v1.ReasoningService',
-      await startApp(reasoningServerApp, loadConfig(reasoningServerApp.schema, { env })),
+      await startApp(reasoningServerApp, loadConfig(reasoningServerApp.schema, { env: servingEnv })),
     );
     apps.set(
       'vrft.policy.v1.PolicyService',
@@ -79,7 +100,10 @@ describe('every RPC of every app under random and malformed messages', () => {
     );
     apps.set(
       'vrft.reference.v1.ReferenceService',
-      await startApp(referenceModelApp, loadConfig(referenceModelApp.schema, { env })),
+      await startApp(
+        referenceModelApp,
+        loadConfig(referenceModelApp.schema, { env: { ...env, VRFT_REFERENCE__CHECKPOINT: checkpoint } }),
+      ),
     );
     apps.set(
       'vrft.reward.v1.RewardService',
@@ -95,6 +119,7 @@ describe('every RPC of every app under random and malformed messages', () => {
   afterAll(async () => {
     for (const app of apps.values()) await app.close();
     await nats?.stop();
+    if (modelDir) await rm(modelDir, { recursive: true, force: true });
   });
 
   /** Fuzzes every method of every service once with `cases` payloads each; returns the faults seen. */

@@ -1,28 +1,39 @@
-import { type CallContext, GrpcService, type ServiceImpl, unimplemented } from '@vrft/grpc';
-import { ReasoningService, type UploadVideoRequest } from '@vrft/proto';
+import { type CallContext, GrpcService, type ServiceImpl } from '@vrft/grpc';
+import {
+  type GenerateRequest,
+  type GenerateStreamRequest,
+  ReasoningService,
+  ReasoningQuerySchema,
+  type UploadVideoRequest,
+} from '@vrft/proto';
+import { create } from '@bufbuild/protobuf';
+import { AnswerService, type CallInfo } from './generation/answer.service.js';
 import { UploadError } from './upload/upload-store.js';
 import { UploadStoreProvider } from './upload/upload-store.provider.js';
 
-/**
- * ReasoningService: serving the trained model to clients. Chunked video uploads
- * work; generation and model info arrive with the serving work (issue #7) on the
- * engine of issue #3, and say so.
- */
+function callInfo(context: CallContext): CallInfo {
+  return { api: 'grpc', signal: context.signal, deadline: context.deadline };
+}
+
+/** ReasoningService: answers questions about videos with the served model (thin: AnswerService does the work). */
 @GrpcService(ReasoningService)
 export class ReasoningController implements ServiceImpl<typeof ReasoningService> {
-  constructor(private readonly uploads: UploadStoreProvider) {}
+  constructor(
+    private readonly uploads: UploadStoreProvider,
+    private readonly answers: AnswerService,
+  ) {}
 
-  generate(): never {
-    throw unimplemented('ReasoningService.Generate', 'serving arrives with issue #7');
+  async generate(request: GenerateRequest, context: CallContext) {
+    const query = request.query ?? create(ReasoningQuerySchema);
+    return { result: await this.answers.generate(query, callInfo(context)) };
   }
 
-  // eslint-disable-next-line require-yield
-  async *generateStream(): AsyncGenerator<never> {
-    throw unimplemented('ReasoningService.GenerateStream', 'serving arrives with issue #7');
+  generateStream(request: GenerateStreamRequest, context: CallContext) {
+    return this.answers.stream(request.query ?? create(ReasoningQuerySchema), callInfo(context));
   }
 
-  modelInfo(): never {
-    throw unimplemented('ReasoningService.ModelInfo', 'no model engine yet (issue #3), serving with issue #7');
+  modelInfo() {
+    return this.answers.modelInfo();
   }
 
   /** Header first, then chunks; the returned id is usable as VideoInput.upload_id. */

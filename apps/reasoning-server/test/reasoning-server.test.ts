@@ -1,33 +1,29 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '@vrft/config';
 import { Code, RpcError, checkHealth, createClient, listServicesByReflection } from '@vrft/grpc';
-import { ReasoningService } from '@vrft/proto';
-import { type RunningApp, startApp } from '@vrft/runtime';
-import { reasoningServerApp } from '../src/app.js';
+import { FinishReason, ProblemType, ReasoningService } from '@vrft/proto';
+import { type RunningApp } from '@vrft/runtime';
+import { Registry } from 'prom-client';
+import { AnswerService } from '../src/generation/answer.service.js';
+import { createServerFixture, makeClip, type ServerFixture, startServer } from './fixtures.js';
 
 describe('reasoning-server over gRPC', () => {
   let app: RunningApp;
+  let fixture: ServerFixture;
   let address = '';
   let uploadDir = '';
 
   beforeAll(async () => {
-    uploadDir = await mkdtemp(join(tmpdir(), 'vrft-uploads-'));
-    const env = {
-      VRFT_GRPC__PORT: '0',
-      VRFT_TELEMETRY__LOG_LEVEL: 'error',
-      VRFT_UPLOADS__DIR: uploadDir,
-      VRFT_UPLOADS__MAX_UPLOAD_BYTES: String(4 * 1024 * 1024),
-    };
-    app = await startApp(reasoningServerApp, loadConfig(reasoningServerApp.schema, { env }));
+    fixture = await createServerFixture();
+    uploadDir = join(fixture.dir, 'uploads');
+    app = await startServer(fixture, { VRFT_UPLOADS__MAX_UPLOAD_BYTES: String(4 * 1024 * 1024) });
     address = `127.0.0.1:${app.grpcPort}`;
   });
   afterAll(async () => {
     await app.close();
-    await rm(uploadDir, { recursive: true, force: true });
+    await fixture.cleanup();
   });
 
   type UploadPart = {
@@ -78,12 +74,99 @@ describe('reasoning-server over gRPC', () => {
     expect(await listServicesByReflection(address)).toContain('vrft.serving.v1.ReasoningService');
   });
 
-  it('says UNIMPLEMENTED, naming the issue, for what is not built yet', async () => {
+  const seeded = (seed: number, video?: object) => ({
+    query: {
+      question: 'How many objects are visible at the end of the video?',
+      problemType: ProblemType.NUMERICAL,
+      sampling: { temperature: 1, seed: BigInt(seed), maxNewTokens: 16 },
+      includeLogprobs: true,
+      ...(video ? { video } : {}),
+    },
+  });
+
+  it('answers a seeded query with a video reproducibly, with usage and the think/answer split', async () => {
     const client = createClient(ReasoningService, { address });
-    const error = (await client.generate({ query: { question: 'q' } }).catch((e: unknown) => e)) as RpcError;
-    expect(error).toBeInstanceOf(RpcError);
-    expect(error.code).toBe(Code.UNIMPLEMENTED);
-    expect(error.message).toContain('#7');
+    const video = { source: { case: 'inlineBytes' as const, value: fixture.clip } };
+    const first = (await client.generate(seeded(5, video))).result;
+    const again = (await client.generate(seeded(5, video))).result;
+    const other = (await client.generate(seeded(6, video))).result;
+    expect(first?.completion?.tokenIds.length).toBeGreaterThan(0);
+    expect(again?.completion?.tokenIds).toEqual(first?.completion?.tokenIds);
+    expect(again?.text).toBe(first?.text);
+    expect(other?.completion?.tokenIds).not.toEqual(first?.completion?.tokenIds);
+    // Model default of 2 frames × 4 visual tokens per 16×16 frame (patch 8, no pooling).
+    expect(first?.usage?.videoTokens).toBe(8);
+    expect(first?.usage?.completionTokens).toBe(first?.completion?.tokenIds.length);
+    expect(first?.usage?.promptTokens).toBeGreaterThan(8);
+    expect([FinishReason.EOS, FinishReason.LENGTH]).toContain(first?.finishReason);
+    // Without <answer> tags (random weights) the answer is the whole text.
+    expect(first?.answer).toBe(first?.text.trim());
     client.close();
+  });
+
+  it('streams deltas that add up to the final text, ending with the result', async () => {
+    const client = createClient(ReasoningService, { address });
+    const video = { source: { case: 'fileUri' as const, value: `file://${fixture.clipPath}` } };
+    const messages = [];
+    for await (const message of client.generateStream(seeded(9, video))) messages.push(message);
+    const final = messages.at(-1)?.event;
+    expect(final?.case).toBe('final');
+    const deltas = messages.slice(0, -1).map((m) => (m.event.case === 'delta' ? m.event.value : undefined));
+    expect(deltas.every((d) => d !== undefined)).toBe(true);
+    if (final?.case !== 'final') return;
+    expect(deltas.map((d) => d?.text).join('')).toBe(final.value.text);
+    expect(deltas.flatMap((d) => d?.tokenIds ?? [])).toEqual(final.value.completion?.tokenIds);
+    // The same query unary gives the same completion: the seed decides, not the API.
+    const unary = (await client.generate(seeded(9, video))).result;
+    expect(unary?.text).toBe(final.value.text);
+    client.close();
+  });
+
+  it('decodes and encodes a clip once when it is asked about again (any source)', async () => {
+    const client = createClient(ReasoningService, { address });
+    const answers = app.context.get(AnswerService);
+    const data = await makeClip(4, 9);
+    const sha256 = createHash('sha256').update(data).digest('hex');
+    const { uploadId } = await client.uploadVideo(uploadParts(data, { sha256 }));
+    const before = answers.featureCacheStats;
+    await client.generate(seeded(1, { source: { case: 'uploadId', value: uploadId } }));
+    await client.generate(seeded(2, { source: { case: 'inlineBytes', value: data } }));
+    const after = answers.featureCacheStats;
+    expect(after.misses - before.misses).toBe(1);
+    expect(after.hits - before.hits).toBe(1);
+    client.close();
+  });
+
+  it('answers text-only queries and reports the model', async () => {
+    const client = createClient(ReasoningService, { address });
+    const result = (await client.generate(seeded(3))).result;
+    expect(result?.usage?.videoTokens).toBe(0);
+    const info = await client.modelInfo({});
+    expect(info).toMatchObject({
+      modelName: 'vrft-reasoner',
+      preset: 'custom',
+      frameWidth: 16,
+      frameHeight: 16,
+      defaultNumFrames: 2,
+      maxContextTokens: 256,
+      maxBatchSize: 64,
+      executionProvider: 'cpu',
+    });
+    client.close();
+  });
+
+  it('exports serving metrics on the Prometheus registry', async () => {
+    const text = await app.context.get(Registry).metrics();
+    for (const name of [
+      'vrft_serving_time_to_first_token_seconds_bucket',
+      'vrft_serving_batch_size_bucket',
+      'vrft_serving_queue_depth',
+      'vrft_serving_tokens_per_second',
+      'vrft_serving_generated_tokens_total',
+      'vrft_serving_requests_total{api="grpc",code="OK"',
+      'vrft_serving_feature_cache_lookups_total{result="hit"',
+    ]) {
+      expect(text).toContain(name);
+    }
   });
 });

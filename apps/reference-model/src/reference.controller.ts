@@ -1,10 +1,13 @@
-import { GrpcService, type ServiceImpl, unimplemented } from '@vrft/grpc';
-import { ReferenceService } from '@vrft/proto';
+import { type CallContext, GrpcService, type ServiceImpl } from '@vrft/grpc';
+import { type ComputeLogprobsRequest, ReferenceService } from '@vrft/proto';
+import { ReferenceScoringService } from './reference-scoring.service.js';
 
-/** ReferenceService: frozen reference log-probs (issue #5, on the engine of issue #3). */
+/** ReferenceService: per-token log-probs of completions under the frozen reference model. */
 @GrpcService(ReferenceService)
 export class ReferenceController implements ServiceImpl<typeof ReferenceService> {
-  computeLogprobs(): never {
-    throw unimplemented('ReferenceService.ComputeLogprobs', 'the reference model arrives with issue #5');
+  constructor(private readonly scoring: ReferenceScoringService) {}
+
+  computeLogprobs(request: ComputeLogprobsRequest, context: CallContext) {
+    return this.scoring.computeLogprobs(request, context.signal);
   }
 }

@@ -1,27 +1,130 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '@vrft/config';
+import { OrtEngine } from '@vrft/engine-ort';
 import { Code, RpcError, checkHealth, createClient } from '@vrft/grpc';
+import { createModelConfig, initWeights, saveCheckpoint, visualTokensPerFrame } from '@vrft/model';
 import { ReferenceService } from '@vrft/proto';
 import { type RunningApp, startApp } from '@vrft/runtime';
+import { trainBpe } from '@vrft/tokenizer';
+import { encodeFramesToVideo } from '@vrft/video';
 import { referenceModelApp } from '../src/app.js';
+import { ReferenceScoringService } from '../src/reference-scoring.service.js';
+
+const env = { VRFT_GRPC__PORT: '0', VRFT_TELEMETRY__LOG_LEVEL: 'error' };
 
 describe('reference-model over gRPC', () => {
+  let dir = '';
+  let checkpoint = '';
   let app: RunningApp;
+  let client: ReturnType<typeof createClient<typeof ReferenceService>>;
+  const tokenizer = trainBpe(['a red ball moves left', '<think>the ball</think><answer>A</answer>'], {
+    vocabSize: 300,
+  });
+  const config = createModelConfig('tiny', tokenizer, {
+    dModel: 16,
+    numLayers: 1,
+    numHeads: 2,
+    mlpHidden: 24,
+    frames: 2,
+    maxFrames: 3,
+    imageHeight: 8,
+    imageWidth: 8,
+    patchSize: 4,
+    pool: 1,
+    visionDim: 12,
+    visionLayers: 1,
+    visionHeads: 2,
+    visionMlpHidden: 16,
+    contextLength: 64,
+  });
+  const weights = initWeights(config, 5);
+  const video = config.specialTokens.video;
 
   beforeAll(async () => {
-    const env = { VRFT_GRPC__PORT: '0', VRFT_TELEMETRY__LOG_LEVEL: 'error' };
-    app = await startApp(referenceModelApp, loadConfig(referenceModelApp.schema, { env }));
+    dir = await mkdtemp(join(tmpdir(), 'vrft-reference-'));
+    checkpoint = join(dir, 'ckpt');
+    await saveCheckpoint(checkpoint, { config, weights, tokenizer, metadata: { version: '7' } });
+    app = await startApp(
+      referenceModelApp,
+      loadConfig(referenceModelApp.schema, { env: { ...env, VRFT_REFERENCE__CHECKPOINT: checkpoint } }),
+    );
+    client = createClient(ReferenceService, { address: `127.0.0.1:${app.grpcPort}` });
   });
-  afterAll(() => app.close());
+  afterAll(async () => {
+    client?.close();
+    await app?.close();
+    await rm(dir, { recursive: true, force: true });
+  });
 
-  it('answers health and says UNIMPLEMENTED for log-probs until the model exists', async () => {
-    const address = `127.0.0.1:${app.grpcPort}`;
-    expect(await checkHealth(address)).toBe('SERVING');
-    const client = createClient(ReferenceService, { address });
+  it('serves once the checkpoint is loaded and returns the engine log-probs, with and without video', async () => {
+    await app.context.get(ReferenceScoringService).ready();
+    expect(await checkHealth(`127.0.0.1:${app.grpcPort}`)).toBe('SERVING');
+    const frames = new Uint8Array(2 * 8 * 8 * 3).map((_, i) => (i * 37) % 256);
+    const clip = await encodeFramesToVideo(
+      { data: frames, shape: [2, 8, 8, 3] },
+      { fps: 2, codec: 'ffv1', container: 'mkv' },
+    );
+    const prompt = [1, 20, 21];
+    const completions = [{ tokenIds: [30, 31, 32] }, { tokenIds: [40] }];
+    const response = await client.computeLogprobs({
+      groups: [
+        { promptTokenIds: prompt, completions },
+        {
+          promptTokenIds: [1, video, 22],
+          completions,
+          video: { source: { case: 'inlineBytes', value: clip }, sampling: { numFrames: 2 } },
+        },
+      ],
+    });
+    expect(response.modelVersion?.version).toBe(7n);
+    const engine = await OrtEngine.open({ kind: 'checkpoint', dir: checkpoint }, { workers: 1, intraOpThreads: 1 });
+    const expected = await engine.score(completions.map((c) => ({ promptIds: prompt, completionIds: c.tokenIds })));
+    await engine.close();
+    response.groups[0]?.completions.forEach((c, i) => {
+      expect(c.tokenIds).toEqual(completions[i]?.tokenIds);
+      expect(c.logprobs).toHaveLength(completions[i]?.tokenIds.length ?? -1);
+      c.logprobs.forEach((lp, k) => expect(lp).toBeCloseTo(expected.results[i]?.logprobs[k] ?? Number.NaN, 5));
+    });
+    // The video group's prompt was expanded to 2 frames of visual tokens and scored with them.
+    expect(response.groups[1]?.completions[0]?.logprobs).toHaveLength(3);
+    expect(response.groups[1]?.completions[0]?.logprobs).not.toEqual(response.groups[0]?.completions[0]?.logprobs);
+    expect(visualTokensPerFrame(config)).toBeGreaterThan(0);
+  });
+
+  it('answers bad input with INVALID_ARGUMENT naming the field', async () => {
     const error = (await client
+      .computeLogprobs({ groups: [{ promptTokenIds: [1, 2], completions: [{ tokenIds: [99_999] }] }] })
+      .catch((e: unknown) => e)) as RpcError;
+    expect(error).toBeInstanceOf(RpcError);
+    expect(error.code).toBe(Code.INVALID_ARGUMENT);
+    expect(error.message).toMatch(/completionIds\[0\]/);
+    const badVideo = (await client
+      .computeLogprobs({
+        groups: [
+          {
+            promptTokenIds: [1, video],
+            completions: [{ tokenIds: [3] }],
+            video: { source: { case: 'inlineBytes', value: new Uint8Array(100).fill(1) } },
+          },
+        ],
+      })
+      .catch((e: unknown) => e)) as RpcError;
+    expect(badVideo.code).toBe(Code.INVALID_ARGUMENT);
+  });
+
+  it('stays NOT_SERVING and says why without a checkpoint', async () => {
+    const bare = await startApp(referenceModelApp, loadConfig(referenceModelApp.schema, { env }));
+    const address = `127.0.0.1:${bare.grpcPort}`;
+    expect(await checkHealth(address)).toBe('NOT_SERVING');
+    const other = createClient(ReferenceService, { address });
+    const error = (await other
       .computeLogprobs({ groups: [{ promptTokenIds: [1, 2], completions: [{ tokenIds: [3] }] }] })
       .catch((e: unknown) => e)) as RpcError;
-    expect(error.code).toBe(Code.UNIMPLEMENTED);
-    client.close();
+    expect(error.code).toBe(Code.FAILED_PRECONDITION);
+    other.close();
+    await bare.close();
   });
 });

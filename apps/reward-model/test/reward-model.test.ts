@@ -46,7 +46,7 @@ describe('reward-model over gRPC', () => {
     expect(component(2, RewardComponent.FORMAT)?.zeroReason).not.toBe(ZeroReason.UNSPECIFIED);
   });
 
-  it('refuses semantic consistency until the dual encoder exists, instead of a silent zero', async () => {
+  it('refuses semantic consistency when no encoder is configured, instead of a silent zero', async () => {
     const error = (await client
       .score({ problemType: ProblemType.MULTIPLE_CHOICE, solution: 'A', completions: [{ text: 'x' }] })
       .catch((e: unknown) => e)) as RpcError;

@@ -6,7 +6,14 @@
 
 /** gRPC-style codes the engine's errors map to. */
 export type EngineErrorCode =
-  'INVALID_ARGUMENT' | 'NOT_FOUND' | 'FAILED_PRECONDITION' | 'RESOURCE_EXHAUSTED' | 'UNAVAILABLE' | 'INTERNAL';
+  | 'INVALID_ARGUMENT'
+  | 'NOT_FOUND'
+  | 'FAILED_PRECONDITION'
+  | 'RESOURCE_EXHAUSTED'
+  | 'UNAVAILABLE'
+  | 'INTERNAL'
+  | 'CANCELLED'
+  | 'DEADLINE_EXCEEDED';
 
 /** Base class of the engine's errors. */
 export class EngineError extends Error {
@@ -82,7 +89,25 @@ export class QueueFullError extends EngineError {
   override readonly name = 'QueueFullError';
 
   constructor(readonly limit: number) {
-    super('RESOURCE_EXHAUSTED', `the engine queue is full (${limit} jobs waiting)`);
+    super('RESOURCE_EXHAUSTED', `the engine is at capacity (every batch slot busy and ${limit} calls waiting)`);
+  }
+}
+
+/** The caller cancelled a generation; its slots were freed. */
+export class RequestCancelledError extends EngineError {
+  override readonly name = 'RequestCancelledError';
+
+  constructor(options?: { cause?: unknown }) {
+    super('CANCELLED', 'the generation was cancelled by the caller', options);
+  }
+}
+
+/** A generation ran past its deadline; its slots were freed. */
+export class DeadlineExceededError extends EngineError {
+  override readonly name = 'DeadlineExceededError';
+
+  constructor(readonly deadline: number) {
+    super('DEADLINE_EXCEEDED', `the generation ran past its deadline (${new Date(deadline).toISOString()})`);
   }
 }
 

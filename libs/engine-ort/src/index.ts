@@ -1,23 +1,34 @@
 /**
  * @vrft/engine-ort — the onnxruntime inference engine: the project's own ONNX export of the
- * model (vision, prefill and decode graphs), sessions in worker threads, KV-cache decoding,
- * batched sampling, scoring, and weight hot-swap.
+ * model (vision, prefill and decode graphs), sessions in worker threads, continuous batching
+ * over a slot KV cache with streaming, cancellation and deadlines, batched sampling, scoring,
+ * and weight hot-swap.
  */
 export {
   CheckpointLoadError,
+  DeadlineExceededError,
   EngineClosedError,
   EngineError,
   EngineOptionsError,
   ExecutionProviderError,
   InvalidInputError,
   QueueFullError,
+  RequestCancelledError,
   SamplingParamsError,
   WorkerCrashError,
   type EngineErrorCode,
 } from './errors.js';
 export { DEFAULT_ENGINE_OPTIONS, parseEngineOptions, type EngineOptions } from './engine/engine-options.js';
 export { type LoadedModel, type ModelSource } from './engine/model-source.js';
-export { OrtEngine, randomSeed, type SeedSource, type VersionedResults } from './engine/ort-engine.js';
+export { type GenerateOptions } from './engine/call-control.js';
+export {
+  OrtEngine,
+  randomSeed,
+  type EngineStepStats,
+  type GenerationEvent,
+  type SeedSource,
+  type VersionedResults,
+} from './engine/ort-engine.js';
 export {
   buildOnnxModels,
   EXTERNAL_WEIGHTS_FILE,

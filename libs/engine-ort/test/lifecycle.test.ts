@@ -137,39 +137,55 @@ describe('worker pool', () => {
       allowSpinning: false,
     },
     runner: { maxPrefillTokens: 4096, maxVisionClips: 4 },
+    cacheBlock: 8,
   };
-  const job = (promptIds: number[]) => ({
-    kind: 'generate' as const,
-    requests: [
-      {
-        promptIds,
-        sampling: { temperature: 0, topP: 1, topK: 0, maxNewTokens: 4, seed: 1n, stop: [] },
-        seeds: [1n],
-      },
-    ],
+  const request = (promptIds: number[], maxNewTokens = 4) => ({
+    promptIds,
+    sampling: { temperature: 0, topP: 1, topK: 0, maxNewTokens, seed: 1n, stop: [] },
+    seeds: [1n],
   });
 
-  it('answers a job that fails inside the worker with its error and keeps the worker', async () => {
-    const pool = await WorkerPool.start(init, { workers: 1, maxQueue: 4 });
+  it('fails a sequence that the sessions refuse with its error and keeps the worker', async () => {
+    const pool = await WorkerPool.start(init, { workers: 1, maxQueue: 4, maxBatchSize: 4 });
     try {
-      // Unchecked ids reach onnxruntime, which refuses them: the job fails, the worker lives.
-      const error = await pool.run(job([1, config.vocabSize + 100])).catch((e: unknown) => e);
+      // Unchecked ids reach onnxruntime, which refuses them: the call fails, the worker lives.
+      const error = await pool.generate([request([1, config.vocabSize + 100])]).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(EngineError);
       expect((error as EngineError).code).toBe('INTERNAL');
-      const results = await pool.run(job(makeIds(3, 1)));
+      const results = await pool.generate([request(makeIds(3, 1))]);
       expect(results[0]?.completions[0]?.tokenIds).toHaveLength(4);
+      expect(pool.load).toBe(0);
     } finally {
       await pool.close();
     }
   });
 
-  it('refuses jobs beyond the queue bound with QueueFullError', async () => {
-    const pool = await WorkerPool.start(init, { workers: 1, maxQueue: 1 });
+  it('refuses calls beyond the batch slots and the queue bound with QueueFullError, at once', async () => {
+    const pool = await WorkerPool.start(init, { workers: 1, maxQueue: 1, maxBatchSize: 2 });
     try {
-      const running = pool.run(job(makeIds(3, 1)));
-      const queued = pool.run(job(makeIds(3, 2)));
-      await expect(pool.run(job(makeIds(3, 3)))).rejects.toBeInstanceOf(QueueFullError);
-      await Promise.all([running, queued]);
+      const running = [pool.generate([request(makeIds(3, 1), 30)]), pool.generate([request(makeIds(3, 2), 30)])];
+      const queued = pool.generate([request(makeIds(3, 3), 30)]);
+      expect(pool.running).toBe(2);
+      expect(pool.queued).toBe(1);
+      await expect(pool.generate([request(makeIds(3, 4))])).rejects.toBeInstanceOf(QueueFullError);
+      await Promise.all([...running, queued]);
+      expect(pool.load).toBe(0);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('frees the slot of a cancelled call for the next one in the queue', async () => {
+    const pool = await WorkerPool.start(init, { workers: 1, maxQueue: 2, maxBatchSize: 1 });
+    try {
+      const controller = new AbortController();
+      const long = pool.generate([request(makeIds(3, 1), 60)], { signal: controller.signal });
+      const next = pool.generate([request(makeIds(3, 2), 4)]);
+      expect(pool.queued).toBe(1);
+      controller.abort(new Error('client went away'));
+      await expect(long).rejects.toThrow('client went away');
+      const [result] = await next;
+      expect(result?.completions[0]?.tokenIds).toHaveLength(4);
       expect(pool.load).toBe(0);
     } finally {
       await pool.close();

@@ -1,9 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildOnnxModels } from '../src/export/export-onnx.js';
+import { BatchScheduler } from '../src/runtime/batch-scheduler.js';
 import { ModelRunner } from '../src/runtime/model-runner.js';
 import { type ModelSessions } from '../src/runtime/model-sessions.js';
-import { type PreparedGenerate } from '../src/runtime/requests.js';
-import { DEFAULT_SAMPLING_PARAMS } from '../src/sampling/sampling-params.js';
+import { type Completion } from '../src/runtime/requests.js';
+import { type SequenceDelta } from '../src/runtime/sequence.js';
+import { DEFAULT_SAMPLING_PARAMS, type SamplingParams } from '../src/sampling/sampling-params.js';
+import { type AdmitRequest, type SequenceEvent } from '../src/worker/protocol.js';
 import { createTestConfig, createTestTokenizer, createTestWeights } from './fixtures.js';
 import { createTestSessions, makeIds } from './ort-helpers.js';
 
@@ -31,53 +34,97 @@ function eosWeights() {
 
 let sessions: ModelSessions;
 let runner: ModelRunner;
+const decode = (ids: readonly number[]) => tokenizer.decode(ids);
 beforeAll(async () => {
   sessions = await createTestSessions(buildOnnxModels(config, eosWeights()));
-  runner = new ModelRunner(sessions, config, (ids) => tokenizer.decode(ids), {
-    maxPrefillTokens: 64,
-    maxVisionClips: 1,
-  });
+  runner = new ModelRunner(sessions, config, { maxPrefillTokens: 64, maxVisionClips: 1 });
 });
 afterAll(async () => {
   for (const s of Object.values(sessions)) await s.release();
 });
 
-function request(promptIds: number[], temperature: number): PreparedGenerate {
-  return { promptIds, sampling: { ...DEFAULT_SAMPLING_PARAMS, temperature, maxNewTokens: 8 }, seeds: [1n] };
+/** A scheduler with the events it reported, and a way to wait for sequences to finish. */
+function createScheduler(maxPrefillTokens = 64, model = runner) {
+  const events: SequenceEvent[] = [];
+  const batches: number[] = [];
+  let notify = () => undefined as void;
+  const scheduler = new BatchScheduler(model, config, decode, { maxPrefillTokens, cacheBlock: 4 }, (e, stats) => {
+    events.push(...e);
+    if (stats && stats.batch > 0) batches.push(stats.batch);
+    notify();
+  });
+  const waitFor = async (condition: () => boolean): Promise<void> => {
+    while (!condition()) await new Promise<void>((resolve) => (notify = resolve));
+  };
+  const finished = async (ids: readonly number[]): Promise<Map<number, Completion>> => {
+    await waitFor(() => ids.every((id) => events.some((e) => e.id === id && e.kind !== 'delta')));
+    const out = new Map<number, Completion>();
+    for (const e of events) if (e.kind === 'done') out.set(e.id, e.completion);
+    return out;
+  };
+  return { scheduler, events, batches, finished, waitFor };
 }
 
-describe('ModelRunner', () => {
+function admitOf(promptIds: number[], sampling: Partial<SamplingParams>, ids: number[], stream = false): AdmitRequest {
+  return {
+    promptIds,
+    sampling: { ...DEFAULT_SAMPLING_PARAMS, maxNewTokens: 8, ...sampling },
+    sequences: ids.map((id) => ({ id, seed: BigInt(id) })),
+    stream,
+  };
+}
+
+describe('BatchScheduler', () => {
   it('ends a completion at <eos>, keeping the token and its log-prob but not its text', async () => {
-    const [result] = await runner.generate([request(makeIds(4, 1), 0)]);
-    const completion = result?.completions[0];
+    const { scheduler, finished } = createScheduler();
+    scheduler.admit(admitOf(makeIds(4, 1), { temperature: 0 }, [1]));
+    const completion = (await finished([1])).get(1);
     expect(completion?.finishReason).toBe('eos');
     expect(completion?.tokenIds).toEqual([eos]);
     expect(completion?.logprobs[0]).toBeLessThan(0);
     expect(completion?.text).toBe('');
   });
 
-  it('runs prefill in chunks when the token budget is small, with the same results', async () => {
-    // 5 rows × 20 positions exceed the 64-position budget: three prefill chunks.
-    const rows = Array.from({ length: 5 }, (_, i) => ({
-      ...request(makeIds(20 - i, 10 + i), 1),
-      seeds: [BigInt(i + 1)],
-    }));
-    const chunked = await runner.generate(rows);
-    const wide = new ModelRunner(sessions, config, (ids) => tokenizer.decode(ids), {
-      maxPrefillTokens: 4096,
-      maxVisionClips: 1,
-    });
-    const whole = await wide.generate(rows);
-    expect(chunked.map((r) => r.completions[0]?.tokenIds)).toEqual(whole.map((r) => r.completions[0]?.tokenIds));
-    const scoredChunked = await runner.score(
-      rows.map((r, i) => ({ promptIds: r.promptIds, completionIds: makeIds(3 + i, 20) })),
-    );
-    const scoredWhole = await wide.score(
-      rows.map((r, i) => ({ promptIds: r.promptIds, completionIds: makeIds(3 + i, 20) })),
-    );
-    scoredChunked.forEach((s, i) =>
-      s.logprobs.forEach((lp, t) => expect(lp).toBeCloseTo(scoredWhole[i]?.logprobs[t] as number, 5)),
-    );
+  it('admits prompts over several iterations when the token budget is small, with the same results', async () => {
+    // 5 prompts of about 20 positions exceed a 24-position budget: one admission per iteration.
+    const prompts = Array.from({ length: 5 }, (_, i) => makeIds(20 - i, 10 + i));
+    const run = async (budget: number) => {
+      const { scheduler, finished } = createScheduler(budget);
+      prompts.forEach((p, i) => scheduler.admit(admitOf(p, { temperature: 1 }, [i + 1])));
+      const done = await finished([1, 2, 3, 4, 5]);
+      return [1, 2, 3, 4, 5].map((id) => done.get(id)?.tokenIds);
+    };
+    const narrow = await run(24);
+    expect(narrow.every((ids) => (ids?.length ?? 0) > 0)).toBe(true);
+    expect(narrow).toEqual(await run(4096));
+  });
+
+  it('streams deltas whose text adds up to the completion, and drops cancelled sequences', async () => {
+    // Free-running weights (not the <eos> ones) so that sequences are long enough to cancel.
+    const free = await createTestSessions(buildOnnxModels(config, createTestWeights(config, 5)));
+    try {
+      const model = new ModelRunner(free, config, { maxPrefillTokens: 64, maxVisionClips: 1 });
+      const { scheduler, events, finished, waitFor } = createScheduler(64, model);
+      scheduler.admit(admitOf(makeIds(5, 2), { temperature: 1, maxNewTokens: 12 }, [1, 2], true));
+      scheduler.admit(admitOf(makeIds(3, 3), { temperature: 1, maxNewTokens: 40, stop: ['zzzz'] }, [3], true));
+      // Cancel sequence 3 once it is running; the others go on.
+      await waitFor(() => events.filter((e) => e.id === 3).length >= 2);
+      scheduler.cancel([3]);
+      const done = await finished([1, 2, 3]);
+      for (const id of [1, 2]) {
+        const deltas = events.flatMap((e) =>
+          e.id === id && (e.kind === 'delta' || e.kind === 'done') && 'delta' in e && e.delta ? [e.delta] : [],
+        ) as SequenceDelta[];
+        const completion = done.get(id) as Completion;
+        expect(deltas.flatMap((d) => d.tokenIds)).toEqual(completion.tokenIds);
+        expect(deltas.flatMap((d) => d.logprobs)).toEqual(completion.logprobs);
+        expect(deltas.map((d) => d.text).join('')).toBe(completion.text);
+      }
+      expect(events.filter((e) => e.id === 3).at(-1)?.kind).toBe('released');
+      expect(done.has(3)).toBe(false);
+    } finally {
+      for (const s of Object.values(free)) await s.release();
+    }
   });
 
   it('scores an empty completion as no log-probs', async () => {

@@ -60,3 +60,9 @@ export {
   type WeightKind,
   type WeightSpec,
 } from './weight-specs.js';
+export {
+  type RandomCheckpointOptions,
+  TEST_MODEL_SIZES,
+  createRandomModel,
+  writeRandomCheckpoint,
+} from './random-checkpoint.js';

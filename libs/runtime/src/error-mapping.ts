@@ -1,5 +1,8 @@
 import { DigestMismatchError, InvalidKeyError, PayloadTooLargeError, BlobNotFoundError } from '@vrft/bus';
+// The errors subpath only: the engine itself (onnxruntime) is not loaded by apps that do not serve.
+import { EngineError, type EngineErrorCode } from '@vrft/engine-ort/errors';
 import { Code, type ErrorMapper, RpcError } from '@vrft/grpc';
+import { InputSequenceError } from '@vrft/model';
 import { type VideoErrorCode, VideoInputError, VideoOptionsError } from '@vrft/video';
 
 type ErrorClass = abstract new (...args: never[]) => Error;
@@ -31,7 +34,29 @@ const videoCodes: Record<VideoErrorCode, Code> = {
 const videoErrorMapper: ErrorMapper = (error) =>
   error instanceof VideoInputError ? new RpcError(videoCodes[error.code], error.message, { cause: error }) : undefined;
 
+const engineCodes: Record<EngineErrorCode, Code> = {
+  INVALID_ARGUMENT: Code.INVALID_ARGUMENT,
+  NOT_FOUND: Code.NOT_FOUND,
+  FAILED_PRECONDITION: Code.FAILED_PRECONDITION,
+  RESOURCE_EXHAUSTED: Code.RESOURCE_EXHAUSTED,
+  UNAVAILABLE: Code.UNAVAILABLE,
+  INTERNAL: Code.INTERNAL,
+  CANCELLED: Code.CANCELLED,
+  DEADLINE_EXCEEDED: Code.DEADLINE_EXCEEDED,
+};
+
+/**
+ * Inference engine errors carry the status they map to. INTERNAL keeps a generic message (the
+ * cause is logged, not sent), as for any unexpected error.
+ */
+const engineErrorMapper: ErrorMapper = (error) => {
+  if (!(error instanceof EngineError)) return undefined;
+  const code = engineCodes[error.code];
+  return new RpcError(code, code === Code.INTERNAL ? 'internal error' : error.message, { cause: error });
+};
+
 const classMapper = mapErrorClasses([
+  [InputSequenceError, Code.INVALID_ARGUMENT],
   [InvalidKeyError, Code.INVALID_ARGUMENT],
   [PayloadTooLargeError, Code.RESOURCE_EXHAUSTED],
   [BlobNotFoundError, Code.NOT_FOUND],
@@ -40,4 +65,5 @@ const classMapper = mapErrorClasses([
 ]);
 
 /** Statuses of the shared libraries' errors, used by every app (after the app's own mappers). */
-export const sharedErrorMapper: ErrorMapper = (error) => videoErrorMapper(error) ?? classMapper(error);
+export const sharedErrorMapper: ErrorMapper = (error) =>
+  videoErrorMapper(error) ?? engineErrorMapper(error) ?? classMapper(error);

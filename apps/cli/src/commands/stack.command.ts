@@ -1,6 +1,8 @@
-import { mkdir } from 'node:fs/promises';
+import { access, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { DEFAULT_PROMPT_TEMPLATE } from '@vrft/data';
 import { checkHealth } from '@vrft/grpc';
+import { writeRandomCheckpoint } from '@vrft/model';
 import { type NatsServer, startNatsServer } from '@vrft/testkit';
 import { type AppProcess, startAppProcess } from '../stack/app-process.js';
 import { stackApps } from '../stack/stack-apps.js';
@@ -16,6 +18,11 @@ export interface StackOptions {
   exitAfterReady: boolean;
   /** Logs go to <stateDir>/logs/<app>.log. */
   stateDir: string;
+  /**
+   * Checkpoint served by the reasoning-server and frozen in the reference-model; absent = a
+   * seeded random-weight `tiny` checkpoint written once under <stateDir>/checkpoints.
+   */
+  checkpoint: string | undefined;
   /** Environment handed to the apps (PATH and friends). */
   env: Record<string, string | undefined>;
   readyTimeoutMs: number;
@@ -30,6 +37,7 @@ export interface StackOptions {
 export async function runStack(options: StackOptions): Promise<number> {
   const logDir = join(options.stateDir, 'logs');
   await mkdir(logDir, { recursive: true });
+  const checkpoint = options.checkpoint ?? (await randomCheckpoint(options.stateDir, options.out));
   const nats: NatsServer = await startNatsServer({ jetstream: true });
   const started: AppProcess[] = [];
   const stopAll = async () => {
@@ -48,6 +56,7 @@ export async function runStack(options: StackOptions): Promise<number> {
             ...options.env,
             VRFT_GRPC__PORT: String(port),
             ...(app.usesNats ? { VRFT_NATS__SERVERS: nats.url } : {}),
+            ...(app.checkpointVariable ? { [app.checkpointVariable]: checkpoint } : {}),
           },
           logFile: join(logDir, `${app.name}.log`),
           readyTimeoutMs: options.readyTimeoutMs,
@@ -63,7 +72,7 @@ export async function runStack(options: StackOptions): Promise<number> {
   const rows = [['nats-server', 'NATS JetStream', nats.url, '-', String(nats.pid ?? '-'), '-']];
   for (const [index, app] of started.entries()) {
     const address = `127.0.0.1:${app.grpcPort}`;
-    const health = await checkHealth(address).catch((error: unknown) => `error: ${String(error)}`);
+    const health = await waitForServing(address, options.readyTimeoutMs);
     rows.push([
       app.name,
       stackApps[index]?.service ?? '',
@@ -90,4 +99,29 @@ export async function runStack(options: StackOptions): Promise<number> {
   options.out.write(`stopping (${reason})\n`);
   await stopAll();
   return reason.startsWith('SIG') ? 0 : 1;
+}
+
+/** A seeded random-weight `tiny` checkpoint (gibberish answers, every path real), written once. */
+async function randomCheckpoint(stateDir: string, out: StackOptions['out']): Promise<string> {
+  const dir = join(stateDir, 'checkpoints', 'random-tiny');
+  const exists = await access(join(dir, 'model.safetensors')).then(
+    () => true,
+    () => false,
+  );
+  if (!exists) {
+    const corpus = [...Object.values(DEFAULT_PROMPT_TEMPLATE.answerHints), DEFAULT_PROMPT_TEMPLATE.instruction];
+    await writeRandomCheckpoint(dir, { preset: 'tiny', seed: 1, corpus });
+  }
+  out.write(`no --checkpoint given: serving seeded RANDOM weights from ${dir} (answers are gibberish)\n`);
+  return dir;
+}
+
+/** Polls grpc.health.v1 until SERVING (apps that load a model report NOT_SERVING meanwhile) or the timeout. */
+async function waitForServing(address: string, timeoutMs: number): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const health = await checkHealth(address).catch((error: unknown) => `error: ${String(error)}`);
+    if (health === 'SERVING' || Date.now() >= deadline) return health;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
 }

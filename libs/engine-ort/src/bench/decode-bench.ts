@@ -20,7 +20,7 @@ import { OrtEngine } from '../engine/ort-engine.js';
 import { buildOnnxModels } from '../export/export-onnx.js';
 import { LM_IO } from '../export/lm-graphs.js';
 import { buildPrefillFeeds, int64Tensor } from '../runtime/batch-inputs.js';
-import { KvCache } from '../runtime/kv-cache.js';
+import { SlotKvCache } from '../runtime/slot-cache.js';
 import { attentionFlopsPerToken, FlopCeilingProbe, matmulFlopsPerToken } from './flop-ceiling.js';
 
 /** Benchmark settings. */
@@ -192,12 +192,12 @@ async function benchCacheVsRecompute(options: DecodeBenchOptions): Promise<void>
   try {
     for (const length of options.lengths) {
       const ids = promptIds(length, 0, config.vocabSize);
-      // A cache of `length` written slots; the step attends to them and to the new token.
-      const cache = KvCache.create(
-        { layers: config.numLayers, heads: config.numHeads, headSize: headDim(config), capacity: length },
-        [0],
-      );
-      cache.length = length;
+      // One row of `length` written slots; the step attends to them and to the new token.
+      const shape = { layers: config.numLayers, heads: config.numHeads, headSize: headDim(config) };
+      const cache = new SlotKvCache({ ...shape, block: 1, maxCapacity: length + 1 });
+      const zeros = (): Float32Array[] =>
+        Array.from({ length: shape.layers }, () => new Float32Array(shape.heads * length * shape.headSize));
+      cache.addRow({ keys: zeros(), values: zeros(), length }, 0, length);
       const feeds: Record<string, Tensor> = {
         ...cache.feeds(),
         [LM_IO.inputIds]: int64Tensor([9], [1, 1]),

@@ -15,8 +15,15 @@ export interface EngineOptions {
   readonly graphOptimization: 'disabled' | 'basic' | 'extended' | 'all';
   /** Idle operator threads spin-wait: faster on a dedicated machine, much slower on a shared one. Default false. */
   readonly allowSpinning: boolean;
-  /** Jobs that may wait for a worker before new ones get QueueFullError. Default 64. */
+  /**
+   * Sequences each worker runs at once in its continuous batch (1 turns batching off).
+   * Default 64.
+   */
+  readonly maxBatchSize: number;
+  /** Calls that may wait for a batch slot before new ones get QueueFullError. Default 64. */
   readonly maxQueue: number;
+  /** The KV cache grows and shrinks by this many slots per row. Default 64. */
+  readonly cacheBlock: number;
   /** Most positions (rows × padded length) per prefill run. Default 16384. */
   readonly maxPrefillTokens: number;
   /** Most clips per vision run. Default 16. */
@@ -36,7 +43,9 @@ export const DEFAULT_ENGINE_OPTIONS: EngineOptions = {
   intraOpThreads: 0,
   graphOptimization: 'all',
   allowSpinning: false,
+  maxBatchSize: 64,
   maxQueue: 64,
+  cacheBlock: 64,
   maxPrefillTokens: 16384,
   maxVisionClips: 16,
   maxSamples: 64,
@@ -46,7 +55,9 @@ export const DEFAULT_ENGINE_OPTIONS: EngineOptions = {
 
 const POSITIVE_INTEGERS = [
   'workers',
+  'maxBatchSize',
   'maxQueue',
+  'cacheBlock',
   'maxPrefillTokens',
   'maxVisionClips',
   'maxSamples',

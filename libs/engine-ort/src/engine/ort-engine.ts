@@ -1,22 +1,27 @@
 /**
  * The inference engine: validated requests go to a pool of session workers holding the current
- * model version. swapWeights loads a new version into a new pool and switches to it; jobs
- * already accepted finish on the old pool, which is released once it is idle.
+ * model version, whose continuous batches take new sequences between decode steps.
+ * swapWeights loads a new version into a new pool and switches to it; calls already accepted
+ * finish on the old pool, which is released once it is idle.
  */
 import { randomBytes } from 'node:crypto';
-import { type ModelConfig } from '@vrft/model';
+import { visualTokensPerFrame, type ModelConfig } from '@vrft/model';
 import { type Tokenizer } from '@vrft/tokenizer';
-import { EngineClosedError } from '../errors.js';
+import { EngineClosedError, RequestCancelledError } from '../errors.js';
 import {
   checkScoreRequest,
+  checkVisualInput,
   prepareGenerate,
+  type ClipFrames,
   type GenerateRequest,
   type GenerateResult,
   type RequestLimits,
   type ScoreRequest,
   type ScoreResult,
 } from '../runtime/requests.js';
-import { WorkerPool } from '../worker/worker-pool.js';
+import { type StepStats } from '../worker/protocol.js';
+import { type CallDelta, WorkerPool } from '../worker/worker-pool.js';
+import { AsyncQueue, controlCall, type GenerateOptions } from './call-control.js';
 import { parseEngineOptions, type EngineOptions } from './engine-options.js';
 import { loadModelSource, type LoadedModel, type ModelSource } from './model-source.js';
 
@@ -26,6 +31,14 @@ export interface VersionedResults<T> {
   /** The weights version the batch ran on (the policy version of GRPO rollouts). */
   readonly version: string;
 }
+
+/** What a streaming generation reports: token deltas of each sample, then the result. */
+export type GenerationEvent =
+  | ({ readonly type: 'delta' } & Omit<CallDelta, 'request'>)
+  | { readonly type: 'done'; readonly result: GenerateResult; readonly version: string };
+
+/** Figures of one scheduler iteration of a worker (for metrics). */
+export type EngineStepStats = StepStats;
 
 /** Seeds for requests without one; injectable so tests and replays are deterministic. */
 export type SeedSource = () => bigint;
@@ -42,12 +55,16 @@ interface Serving {
 export class OrtEngine {
   private closed = false;
   private readonly retiring = new Set<Promise<void>>();
+  private readonly stepListeners: Set<(stats: EngineStepStats) => void>;
 
   private constructor(
     private serving: Serving,
     readonly options: EngineOptions,
     private readonly drawSeed: SeedSource,
-  ) {}
+    listeners: Set<(stats: EngineStepStats) => void>,
+  ) {
+    this.stepListeners = listeners;
+  }
 
   /** Loads a model version and starts its workers. */
   static async open(
@@ -56,7 +73,9 @@ export class OrtEngine {
     seeds: SeedSource = randomSeed,
   ): Promise<OrtEngine> {
     const parsed = parseEngineOptions(options);
-    return new OrtEngine(await startServing(source, parsed), parsed, seeds);
+    const listeners = new Set<(stats: EngineStepStats) => void>();
+    const engine = new OrtEngine(await startServing(source, parsed, listeners), parsed, seeds, listeners);
+    return engine;
   }
 
   /** The served model's config. */
@@ -74,14 +93,60 @@ export class OrtEngine {
     return this.serving.model.version;
   }
 
-  /** Generates completions; all requests are checked before any runs (InvalidInputError, SamplingParamsError). */
-  async generate(requests: readonly GenerateRequest[]): Promise<VersionedResults<GenerateResult>> {
+  /**
+   * Generates completions; all requests are checked before any runs (InvalidInputError,
+   * SamplingParamsError). Each sample joins a running batch as a slot frees up; when the call
+   * would have to wait and the queue is full it fails at once with QueueFullError.
+   */
+  async generate(
+    requests: readonly GenerateRequest[],
+    options: GenerateOptions = {},
+  ): Promise<VersionedResults<GenerateResult>> {
     const { model, pool } = this.current();
     const limits = this.limits(model.config);
     const prepared = requests.map((request, i) =>
       prepareGenerate(model.config, limits, request, `requests[${i}]`, this.drawSeed),
     );
-    const results = await pool.run({ kind: 'generate', requests: prepared });
+    const control = controlCall(options);
+    try {
+      const results = await pool.generate(prepared, { signal: control.signal });
+      return { results, version: model.version };
+    } finally {
+      control.release();
+    }
+  }
+
+  /**
+   * Generates one request's samples, reporting token deltas as they are sampled and the result
+   * last. The request is checked and admitted (or refused with QueueFullError) before the
+   * first event; stopping the iteration early cancels the generation and frees its slots.
+   */
+  generateStream(request: GenerateRequest, options: GenerateOptions = {}): AsyncIterable<GenerationEvent> {
+    const { model, pool } = this.current();
+    const prepared = prepareGenerate(model.config, this.limits(model.config), request, 'request', this.drawSeed);
+    const control = controlCall(options);
+    const queue = new AsyncQueue<GenerationEvent>(() => control.abort(new RequestCancelledError()));
+    pool
+      .generate([prepared], {
+        signal: control.signal,
+        onDelta: ({ request: _request, ...delta }) => queue.push({ type: 'delta', ...delta }),
+      })
+      .then(
+        ([result]) => {
+          queue.push({ type: 'done', result: result as GenerateResult, version: model.version });
+          queue.end();
+        },
+        (error: unknown) => queue.fail(error),
+      )
+      .finally(control.release);
+    return queue;
+  }
+
+  /** Visual tokens [F·Nt·D] of each clip (for a feature cache: pass them as `visualTokens` later). */
+  async encodeClips(clips: readonly ClipFrames[]): Promise<VersionedResults<Float32Array>> {
+    const { model, pool } = this.current();
+    clips.forEach((clip, i) => checkClip(model.config, clip, `clips[${i}]`));
+    const results = await pool.run({ kind: 'encode', clips });
     return { results, version: model.version };
   }
 
@@ -100,7 +165,7 @@ export class OrtEngine {
    */
   async swapWeights(source: ModelSource): Promise<string> {
     this.current();
-    const next = await startServing(source, this.options);
+    const next = await startServing(source, this.options, this.stepListeners);
     if (this.closed) {
       await next.pool.close();
       throw new EngineClosedError();
@@ -112,9 +177,20 @@ export class OrtEngine {
     return next.model.version;
   }
 
-  /** Jobs queued or running on the current version. */
+  /** Calls queued, sequences running and jobs in flight on the current version. */
   get load(): number {
     return this.serving.pool.load;
+  }
+
+  /** Calls waiting for a batch slot and sequences in the running batches of the current version. */
+  get occupancy(): { readonly queued: number; readonly running: number } {
+    return { queued: this.serving.pool.queued, running: this.serving.pool.running };
+  }
+
+  /** Calls `listener` after every scheduler iteration of every worker; returns the unsubscribe. */
+  onStep(listener: (stats: EngineStepStats) => void): () => void {
+    this.stepListeners.add(listener);
+    return () => this.stepListeners.delete(listener);
   }
 
   /** Finishes accepted jobs, then stops every worker. */
@@ -139,7 +215,18 @@ export class OrtEngine {
   }
 }
 
-async function startServing(source: ModelSource, options: EngineOptions): Promise<Serving> {
+function checkClip(config: ModelConfig, clip: ClipFrames, field: string): void {
+  // A clip alone: checked as if a prompt held exactly its visual tokens.
+  const tokens = clip.frameCount * visualTokensPerFrame(config);
+  const ids = Number.isInteger(tokens) && tokens > 0 ? new Array<number>(tokens).fill(config.specialTokens.video) : [];
+  checkVisualInput(config, field, ids, clip, undefined);
+}
+
+async function startServing(
+  source: ModelSource,
+  options: EngineOptions,
+  listeners: ReadonlySet<(stats: EngineStepStats) => void>,
+): Promise<Serving> {
   const model = await loadModelSource(source);
   const pool = await WorkerPool.start(
     {
@@ -153,8 +240,14 @@ async function startServing(source: ModelSource, options: EngineOptions): Promis
         allowSpinning: options.allowSpinning,
       },
       runner: { maxPrefillTokens: options.maxPrefillTokens, maxVisionClips: options.maxVisionClips },
+      cacheBlock: options.cacheBlock,
     },
-    { workers: options.workers, maxQueue: options.maxQueue },
+    {
+      workers: options.workers,
+      maxQueue: options.maxQueue,
+      maxBatchSize: options.maxBatchSize,
+      onStep: (stats) => listeners.forEach((listener) => listener(stats)),
+    },
   );
   return { model, pool };
 }

@@ -1,28 +1,17 @@
 /**
- * Generation and scoring on one model version's sessions (this runs inside a worker thread):
- * vision → prefill (chunked by a token budget) → KV-cache decode steps with batched sampling,
- * rows leaving the batch as they finish.
+ * The graphs of one model version's sessions as the scheduler uses them (inside a worker
+ * thread): vision encoding, prefill of newcomers (chunked by a token budget) into the slot
+ * cache, one decode step of the running batch, and scoring.
  */
-import { headDim, visualTokensPerFrame, type ModelConfig } from '@vrft/model';
+import { visualTokensPerFrame, type ModelConfig } from '@vrft/model';
 import { Tensor } from 'onnxruntime-node';
 import { LM_IO } from '../export/lm-graphs.js';
 import { VISION_IO } from '../export/vision-graph.js';
-import { createSamplingRng, type SamplingRng } from '../sampling/rng.js';
-import { logSoftmax, sampleToken } from '../sampling/sampler.js';
-import { type SamplingParams } from '../sampling/sampling-params.js';
-import { StopMatcher, type DecodeText } from '../sampling/stop-matcher.js';
-import { buildPrefillFeeds, chunkRows, concatRows, int64Tensor, type PrefillRow } from './batch-inputs.js';
-import { KvCache } from './kv-cache.js';
+import { logSoftmax } from '../sampling/sampler.js';
+import { buildPrefillFeeds, chunkRows, int64Tensor, type PrefillRow } from './batch-inputs.js';
 import { type ModelSessions } from './model-sessions.js';
-import {
-  type ClipFrames,
-  type Completion,
-  type FinishReason,
-  type GenerateResult,
-  type PreparedGenerate,
-  type ScoreRequest,
-  type ScoreResult,
-} from './requests.js';
+import { type ClipFrames, type ScoreRequest, type ScoreResult } from './requests.js';
+import { type PrefillKv, type SlotKvCache } from './slot-cache.js';
 
 /** Batch limits of a runner. */
 export interface RunnerSettings {
@@ -32,31 +21,18 @@ export interface RunnerSettings {
   readonly maxVisionClips: number;
 }
 
-interface RowState {
-  readonly request: number;
-  readonly promptLength: number;
-  readonly pad: number;
-  readonly sampling: SamplingParams;
-  readonly rng: SamplingRng;
-  readonly seed: bigint;
-  readonly stopMatcher: StopMatcher;
-  readonly tokens: number[];
-  readonly logprobs: number[];
-  finish?: { reason: FinishReason; stop?: string; text?: string };
-}
-
 /** Runs generation and scoring on a set of sessions. */
 export class ModelRunner {
   private readonly newNames: { readonly keys: string[]; readonly values: string[] };
+  private readonly layers: number[];
 
   constructor(
     private readonly sessions: ModelSessions,
     readonly config: ModelConfig,
-    private readonly decodeText: DecodeText,
     private readonly settings: RunnerSettings,
   ) {
-    const layers = Array.from({ length: config.numLayers }, (_, i) => i);
-    this.newNames = { keys: layers.map(LM_IO.newKey), values: layers.map(LM_IO.newValue) };
+    this.layers = Array.from({ length: config.numLayers }, (_, i) => i);
+    this.newNames = { keys: this.layers.map(LM_IO.newKey), values: this.layers.map(LM_IO.newValue) };
   }
 
   /** Visual tokens [F·Nt·D] of each clip; a clip object given twice is encoded once. */
@@ -83,84 +59,49 @@ export class ModelRunner {
     return clips.map((clip) => encoded.get(clip) as Float32Array);
   }
 
-  /** Completes every prepared request (each with its samples) in one batch. */
-  async generate(requests: readonly PreparedGenerate[]): Promise<GenerateResult[]> {
-    if (requests.length === 0) return [];
-    const visual = await this.visualTokensOf(requests);
-    const rows: RowState[] = [];
-    const prefillRows: PrefillRow[] = [];
-    const length = Math.max(...requests.map((r) => r.promptIds.length));
-    requests.forEach((request, index) => {
-      for (const seed of request.seeds) {
-        rows.push({
-          request: index,
-          promptLength: request.promptIds.length,
-          pad: length - request.promptIds.length,
-          sampling: request.sampling,
-          rng: createSamplingRng(seed),
-          seed,
-          stopMatcher: new StopMatcher(request.sampling.stop, this.decodeText),
-          tokens: [],
-          logprobs: [],
-        });
-        prefillRows.push({ ids: request.promptIds, visual: visual[index] });
-      }
-    });
-
-    // Capacity: the padded prompt plus every token but the last of the longest completion.
-    const longestCompletion = Math.max(...requests.map((r) => r.sampling.maxNewTokens));
-    let cache = KvCache.create(
-      {
-        layers: this.config.numLayers,
-        heads: this.config.numHeads,
-        headSize: headDim(this.config),
-        capacity: length + longestCompletion - 1,
-      },
-      rows.map((row) => row.pad),
-    );
-    const logitChunks: Float32Array[] = [];
-    let firstRow = 0;
-    for (const chunk of chunkRows(prefillRows, length, this.settings.maxPrefillTokens)) {
+  /**
+   * Prefills rows (left-padded, chunked by the token budget) and hands each chunk's logits at
+   * the last position [b, 1, V] and its present KV to `take`, which copies what it keeps.
+   */
+  async prefill(
+    rows: readonly PrefillRow[],
+    take: (chunkStart: number, logits: Float32Array, kv: PrefillKv) => void,
+  ): Promise<void> {
+    if (rows.length === 0) return;
+    const length = Math.max(...rows.map((row) => row.ids.length));
+    let chunkStart = 0;
+    for (const chunk of chunkRows(rows, length, this.settings.maxPrefillTokens)) {
       const out = await this.sessions.prefill.run(buildPrefillFeeds(this.config, chunk, length, [length - 1]));
-      logitChunks.push((out[LM_IO.logits] as Tensor).data as Float32Array);
-      for (let i = 0; i < this.config.numLayers; i++) {
-        const key = (out[LM_IO.presentKey(i)] as Tensor).data as Float32Array;
-        const value = (out[LM_IO.presentValue(i)] as Tensor).data as Float32Array;
-        cache.writePrefill(i, key, value, firstRow, length);
-      }
-      firstRow += chunk.length;
-    }
-    cache.length = length;
-    let logits = concatRows(logitChunks); // [B, 1, V]
-    let batch = rows; // rows of the running batch, finished ones included until compaction
-    const vocab = this.config.vocabSize;
-    const scratch = new Float64Array(vocab);
-
-    for (;;) {
-      batch.forEach((row, i) => {
-        if (!row.finish) this.advance(row, logits, i * vocab, scratch);
+      const data = (name: string) => (out[name] as Tensor).data as Float32Array;
+      take(chunkStart, data(LM_IO.logits), {
+        keys: this.layers.map((i) => data(LM_IO.presentKey(i))),
+        values: this.layers.map((i) => data(LM_IO.presentValue(i))),
+        length,
       });
-      const keep = batch.flatMap((row, i) => (row.finish ? [] : [i]));
-      if (keep.length === 0) break;
-      // Finished rows leave once they are a quarter of the batch: compaction copies the cache.
-      if ((batch.length - keep.length) * 4 >= batch.length) {
-        cache = cache.selectRows(keep);
-        batch = keep.map((i) => batch[i] as RowState);
-      }
-      const out = await this.sessions.decode.run(this.decodeFeeds(batch, cache));
-      logits = (out[LM_IO.logits] as Tensor).data as Float32Array; // [b, 1, V]
-      cache.append(
-        this.newNames.keys.map((name) => (out[name] as Tensor).data as Float32Array),
-        this.newNames.values.map((name) => (out[name] as Tensor).data as Float32Array),
-      );
+      chunkStart += chunk.length;
     }
+  }
 
-    const results: GenerateResult[] = requests.map((request) => ({
-      completions: [],
-      promptTokens: request.promptIds.length,
-    }));
-    for (const row of rows) results[row.request]?.completions.push(this.toCompletion(row));
-    return results;
+  /**
+   * One decode step of every row of the cache: feeds each row's last token at its position,
+   * writes the new key/value into the cache and returns the logits [n, 1, V].
+   */
+  async decodeStep(cache: SlotKvCache, inputs: readonly { token: number; position: number }[]): Promise<Float32Array> {
+    const n = inputs.length;
+    const out = await this.sessions.decode.run({
+      ...cache.feeds(),
+      [LM_IO.inputIds]: int64Tensor(
+        inputs.map((input) => input.token),
+        [n, 1],
+      ),
+      [LM_IO.positionIds]: int64Tensor(
+        inputs.map((input) => input.position),
+        [n, 1],
+      ),
+    });
+    const data = (name: string) => (out[name] as Tensor).data as Float32Array;
+    cache.append(this.newNames.keys.map(data), this.newNames.values.map(data));
+    return data(LM_IO.logits);
   }
 
   /** Per-token log-probs of each request's completion under softmax(z/τ). */
@@ -211,58 +152,5 @@ export class ModelRunner {
     const encoded = withVideo.length > 0 ? await this.encodeClips(withVideo) : [];
     let next = 0;
     return requests.map((r) => (r.video ? encoded[next++] : r.visualTokens));
-  }
-
-  /** Samples a row's next token from its logits and decides whether the row is finished. */
-  private advance(row: RowState, logits: Float32Array, offset: number, scratch: Float64Array): void {
-    const { token, logprob } = sampleToken(logits, offset, this.config.vocabSize, row.sampling, row.rng, scratch);
-    row.tokens.push(token);
-    row.logprobs.push(logprob);
-    if (token === this.config.specialTokens.eos) {
-      row.finish = { reason: 'eos' };
-      return;
-    }
-    const match = row.stopMatcher.check(row.tokens);
-    if (match) {
-      row.finish = { reason: 'stop', stop: match.stop, text: match.text };
-      return;
-    }
-    // The last token must still have a position inside the context to be fed back.
-    if (
-      row.tokens.length >= row.sampling.maxNewTokens ||
-      row.promptLength + row.tokens.length >= this.config.contextLength
-    ) {
-      row.finish = { reason: 'length' };
-    }
-  }
-
-  /** Feeds of a decode step; finished rows still in the batch get a harmless pad at position 0. */
-  private decodeFeeds(batch: readonly RowState[], cache: KvCache): Record<string, Tensor> {
-    const b = batch.length;
-    const pad = this.config.specialTokens.pad;
-    return {
-      ...cache.feeds(),
-      [LM_IO.inputIds]: int64Tensor(
-        batch.map((row) => (row.finish ? pad : (row.tokens[row.tokens.length - 1] as number))),
-        [b, 1],
-      ),
-      [LM_IO.positionIds]: int64Tensor(
-        batch.map((row) => (row.finish ? 0 : row.promptLength + row.tokens.length - 1)),
-        [b, 1],
-      ),
-    };
-  }
-
-  private toCompletion(row: RowState): Completion {
-    const finish = row.finish ?? { reason: 'length' as const };
-    const textIds = finish.reason === 'eos' ? row.tokens.slice(0, -1) : row.tokens;
-    return {
-      tokenIds: row.tokens,
-      logprobs: row.logprobs,
-      text: finish.text ?? this.decodeText(textIds),
-      finishReason: finish.reason,
-      ...(finish.stop === undefined ? {} : { stop: finish.stop }),
-      seed: row.seed,
-    };
   }
 }

@@ -1,12 +1,15 @@
 /**
  * Entry point of a session worker thread (started by WorkerPool from the built file
- * dist/worker/session-worker.js). It owns one model version's sessions and runs one job at a
- * time; session.run blocks this thread, never the engine's event loop. A failing job is
- * answered with its error and the worker stays up.
+ * dist/worker/session-worker.js). It owns one model version's sessions and their continuous
+ * batch: admitted prompts join the running batch between decode steps, jobs (scoring, vision)
+ * run between steps, and events about sequences go back as they happen. session.run blocks this
+ * thread, never the engine's event loop. A failing job or sequence is answered with its error
+ * and the worker stays up.
  */
 import { parentPort } from 'node:worker_threads';
 import { Tokenizer } from '@vrft/tokenizer';
 import { toWireError } from '../errors.js';
+import { BatchScheduler } from '../runtime/batch-scheduler.js';
 import { ModelRunner } from '../runtime/model-runner.js';
 import { createModelSessions, releaseSessions, type ModelSessions } from '../runtime/model-sessions.js';
 import { type FromWorker, type ToWorker } from './protocol.js';
@@ -14,8 +17,13 @@ import { type FromWorker, type ToWorker } from './protocol.js';
 const port = parentPort;
 if (!port) throw new Error('session-worker.js runs as a worker thread only');
 
+let scheduler: BatchScheduler | undefined;
 let runner: ModelRunner | undefined;
 let sessions: ModelSessions | undefined;
+
+function post(message: FromWorker): void {
+  port?.postMessage(message);
+}
 
 async function handle(message: ToWorker): Promise<unknown> {
   if (message.type === 'init') {
@@ -26,23 +34,49 @@ async function handle(message: ToWorker): Promise<unknown> {
     // have no text; they still count as tokens with log-probs.
     const known = tokenizer.vocabSize;
     const decode = (ids: readonly number[]): string => tokenizer.decode(ids.filter((id) => id < known));
-    runner = new ModelRunner(sessions, init.config, decode, init.runner);
+    const model = new ModelRunner(sessions, init.config, init.runner);
+    runner = model;
+    scheduler = new BatchScheduler(
+      model,
+      init.config,
+      decode,
+      { maxPrefillTokens: init.runner.maxPrefillTokens, cacheBlock: init.cacheBlock },
+      (events, stats) => post({ type: 'events', id: 0, events, ...(stats ? { stats } : {}) }),
+    );
     return null;
   }
   if (message.type === 'close') {
+    scheduler = undefined;
     runner = undefined;
     if (sessions) await releaseSessions(sessions);
     sessions = undefined;
     return null;
   }
-  if (!runner) throw new Error('the worker has no sessions yet (init first)');
-  return message.job.kind === 'generate' ? runner.generate(message.job.requests) : runner.score(message.job.requests);
+  const [active, model] = [scheduler, runner];
+  if (!active || !model) throw new Error('the worker has no sessions yet (init first)');
+  switch (message.type) {
+    case 'admit':
+      active.admit(message.request);
+      return null;
+    case 'cancel':
+      active.cancel(message.ids);
+      return null;
+    case 'job': {
+      const { job } = message;
+      return job.kind === 'score'
+        ? active.runJob(() => model.score(job.requests))
+        : active.runJob(() => model.encodeClips(job.clips));
+    }
+  }
 }
 
 port.on('message', (message: ToWorker) => {
+  // Admissions and cancellations are fire-and-forget: their outcome arrives as sequence events.
+  const reply = message.type !== 'admit' && message.type !== 'cancel';
   handle(message).then(
-    (value) => port.postMessage({ type: 'done', id: message.id, value } satisfies FromWorker),
-    (error: unknown) =>
-      port.postMessage({ type: 'failed', id: message.id, error: toWireError(error) } satisfies FromWorker),
+    (value) => {
+      if (reply) post({ type: 'done', id: message.id, value });
+    },
+    (error: unknown) => post({ type: 'failed', id: message.id, error: toWireError(error) }),
   );
 });

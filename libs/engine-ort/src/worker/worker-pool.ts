@@ -1,33 +1,83 @@
 /**
- * A pool of session workers for one model version, with a bounded queue. Jobs go to idle workers
- * in arrival order; a job's error comes back as its rejection and the worker stays in service. A
- * worker that dies fails its job with WorkerCrashError and is replaced.
+ * The session workers of one model version and the admission of sequences into their running
+ * batches. Each worker runs up to `maxBatchSize` sequences at once; a call's sequences are
+ * handed to workers as slots free up (in arrival order), and calls that cannot start at once
+ * wait in a bounded queue: one more is refused at once with QueueFullError. Cancelling a call
+ * (its signal, its deadline, or a failure) drops its waiting sequences and asks the workers to
+ * drop the running ones before their next step. A worker that dies fails what it was running
+ * with WorkerCrashError and is replaced.
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { EngineClosedError, EngineError, fromWireError, QueueFullError, WorkerCrashError } from '../errors.js';
-import { type FromWorker, type JobResult, type ToWorker, type WorkerInit, type WorkerJob } from './protocol.js';
+import { type Completion, type GenerateResult, type PreparedGenerate } from '../runtime/requests.js';
+import { type SequenceDelta } from '../runtime/sequence.js';
+import {
+  type FromWorker,
+  type JobResult,
+  type SequenceEvent,
+  type StepStats,
+  type ToWorker,
+  type WorkerInit,
+  type WorkerJob,
+} from './protocol.js';
 
 /** Size limits of a pool. */
 export interface PoolSettings {
-  /** Worker threads, each with its own sessions. */
+  /** Worker threads, each with its own sessions and running batch. */
   readonly workers: number;
-  /** Jobs that may wait for a worker; one more is refused with QueueFullError. */
+  /** Calls that may wait for a slot (and jobs in flight); one more is refused with QueueFullError. */
   readonly maxQueue: number;
+  /** Sequences running at once in one worker's batch. */
+  readonly maxBatchSize: number;
+  /** Told about every scheduler iteration (metrics). */
+  readonly onStep?: (stats: StepStats) => void;
 }
 
-interface QueuedJob {
-  readonly job: WorkerJob;
-  resolve(value: unknown): void;
+/** Tokens of one sample of one request of a call, as they are sampled. */
+export interface CallDelta extends SequenceDelta {
+  /** Index of the request in the call. */
+  readonly request: number;
+  /** Index of the sample within the request. */
+  readonly sample: number;
+}
+
+/** How a call runs. */
+export interface CallOptions {
+  /** Called with token deltas as they are sampled; without it, only the results come back. */
+  readonly onDelta?: (delta: CallDelta) => void;
+  /** Aborting cancels the call: it rejects with the signal's reason and its slots are freed. */
+  readonly signal?: AbortSignal;
+}
+
+interface WorkerSlot {
+  readonly worker: Worker;
+  /** Sequences admitted and not yet finished or released. */
+  used: number;
+  nextId: number;
+  readonly pending: Map<number, { resolve(value: unknown): void; reject(error: unknown): void }>;
+}
+
+interface Call {
+  readonly requests: readonly PreparedGenerate[];
+  readonly completions: (Completion | undefined)[][]; // [request][sample]
+  /** Samples not yet handed to a worker, in order. */
+  readonly waiting: { request: number; sample: number }[];
+  remaining: number;
+  settled: boolean;
+  /** Removes the abort listener once the call is settled. */
+  detach: () => void;
+  readonly options: CallOptions;
+  resolve(results: GenerateResult[]): void;
   reject(error: unknown): void;
 }
 
-interface Slot {
-  worker: Worker;
-  busy: QueuedJob | undefined;
-  nextId: number;
-  pending: Map<number, { resolve(value: unknown): void; reject(error: unknown): void }>;
+interface SequenceRef {
+  readonly call: Call;
+  readonly request: number;
+  readonly sample: number;
+  readonly slot: WorkerSlot;
 }
 
 /**
@@ -64,10 +114,13 @@ export function workerExecArgv(parent: readonly string[] = process.execArgv): st
   return out;
 }
 
-/** Session workers of one model version. */
+/** Session workers of one model version with their running batches. */
 export class WorkerPool {
-  private readonly slots: Slot[] = [];
-  private readonly queue: QueuedJob[] = [];
+  private readonly slots: WorkerSlot[] = [];
+  private readonly queue: Call[] = [];
+  private readonly sequences = new Map<number, SequenceRef>();
+  private nextSequence = 1;
+  private jobs = 0;
   private closing = false;
   private idleWaiters: (() => void)[] = [];
 
@@ -89,29 +142,182 @@ export class WorkerPool {
     return pool;
   }
 
-  /** Jobs queued or running. */
-  get load(): number {
-    return this.queue.length + this.slots.filter((slot) => slot.busy).length;
+  /** Calls waiting for a slot. */
+  get queued(): number {
+    return this.queue.length;
   }
 
-  /** Runs a job on the next free worker. Throws QueueFullError when the queue is full. */
-  run<J extends WorkerJob>(job: J): Promise<JobResult<J>> {
+  /** Sequences in the workers' batches. */
+  get running(): number {
+    return this.slots.reduce((n, slot) => n + slot.used, 0);
+  }
+
+  /** Calls queued, sequences running and jobs in flight. */
+  get load(): number {
+    return this.queue.length + this.running + this.jobs;
+  }
+
+  /**
+   * Generates every sample of every request; they join the running batches as slots free up.
+   * Throws QueueFullError at once when the call would have to wait and the queue is full.
+   */
+  generate(requests: readonly PreparedGenerate[], options: CallOptions = {}): Promise<GenerateResult[]> {
     if (this.closing) return Promise.reject(new EngineClosedError());
-    if (this.queue.length >= this.settings.maxQueue && !this.slots.some((slot) => !slot.busy)) {
-      return Promise.reject(new QueueFullError(this.settings.maxQueue));
-    }
-    return new Promise<JobResult<J>>((resolve, reject) => {
-      this.queue.push({ job, resolve: resolve as (value: unknown) => void, reject });
+    if (options.signal?.aborted) return Promise.reject(abortReason(options.signal));
+    return new Promise<GenerateResult[]>((resolve, reject) => {
+      const call: Call = {
+        requests,
+        completions: requests.map((r) => r.seeds.map(() => undefined)),
+        waiting: requests.flatMap((r, request) => r.seeds.map((_, sample) => ({ request, sample }))),
+        remaining: requests.reduce((n, r) => n + r.seeds.length, 0),
+        settled: false,
+        detach: () => undefined,
+        options,
+        resolve,
+        reject,
+      };
+      if (call.remaining === 0) {
+        resolve([]);
+        return;
+      }
+      if (this.queue.length >= this.settings.maxQueue && call.remaining > this.freeSlots()) {
+        reject(new QueueFullError(this.settings.maxQueue));
+        return;
+      }
+      this.queue.push(call);
+      const { signal } = options;
+      if (signal) {
+        const onAbort = (): void => this.cancel(call, abortReason(signal));
+        signal.addEventListener('abort', onAbort, { once: true });
+        call.detach = () => signal.removeEventListener('abort', onAbort);
+      }
       this.dispatch();
     });
   }
 
-  /** Stops taking jobs, lets queued and running ones finish, then releases the sessions and workers. */
+  /** Runs a job (scoring, vision) between decode steps of the least busy worker. */
+  run<J extends WorkerJob>(job: J): Promise<JobResult<J>> {
+    if (this.closing) return Promise.reject(new EngineClosedError());
+    if (this.jobs >= this.settings.maxQueue) return Promise.reject(new QueueFullError(this.settings.maxQueue));
+    const slot = this.leastBusy();
+    if (!slot) return Promise.reject(new WorkerCrashError('no session worker is running'));
+    this.jobs += 1;
+    return (this.send(slot, { type: 'job', id: 0, job }) as Promise<JobResult<J>>).finally(() => {
+      this.jobs -= 1;
+      this.notifyIdle();
+    });
+  }
+
+  /** Stops taking calls, lets queued and running ones finish, then releases the sessions and workers. */
   async close(): Promise<void> {
     this.closing = true;
     if (this.load > 0) await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
     await Promise.all(this.slots.map((slot) => this.send(slot, { type: 'close', id: 0 }).catch(() => undefined)));
     await this.terminate();
+  }
+
+  private freeSlots(): number {
+    return this.slots.reduce((n, slot) => n + Math.max(0, this.settings.maxBatchSize - slot.used), 0);
+  }
+
+  private leastBusy(): WorkerSlot | undefined {
+    let best: WorkerSlot | undefined;
+    for (const slot of this.slots) if (!best || slot.used < best.used) best = slot;
+    return best;
+  }
+
+  /** Hands waiting samples to workers with free slots, oldest call first. */
+  private dispatch(): void {
+    while (this.queue.length > 0) {
+      const call = this.queue[0] as Call;
+      while (call.waiting.length > 0) {
+        const slot = this.leastBusy();
+        if (!slot || slot.used >= this.settings.maxBatchSize) return;
+        // The samples of one request that fit go together: they share one prefill.
+        const room = this.settings.maxBatchSize - slot.used;
+        const first = call.waiting[0] as { request: number; sample: number };
+        let count = 0;
+        while (count < room && call.waiting[count]?.request === first.request) count += 1;
+        const taken = call.waiting.splice(0, count);
+        const request = call.requests[first.request] as PreparedGenerate;
+        const sequences = taken.map(({ sample }) => {
+          const id = this.nextSequence++;
+          this.sequences.set(id, { call, request: first.request, sample, slot });
+          return { id, seed: request.seeds[sample] as bigint };
+        });
+        slot.used += sequences.length;
+        slot.worker.postMessage({
+          type: 'admit',
+          id: 0,
+          request: {
+            promptIds: request.promptIds,
+            sampling: request.sampling,
+            sequences,
+            stream: call.options.onDelta !== undefined,
+            ...(request.video ? { video: request.video } : {}),
+            ...(request.visualTokens ? { visualTokens: request.visualTokens } : {}),
+          },
+        } satisfies ToWorker);
+      }
+      this.queue.shift();
+    }
+  }
+
+  private onEvents(events: readonly SequenceEvent[], stats: StepStats | undefined): void {
+    for (const event of events) {
+      const ref = this.sequences.get(event.id);
+      if (!ref) continue;
+      const { call } = ref;
+      if (event.kind === 'delta') {
+        if (!call.settled) call.options.onDelta?.({ ...event.delta, request: ref.request, sample: ref.sample });
+        continue;
+      }
+      this.sequences.delete(event.id);
+      ref.slot.used -= 1;
+      if (call.settled) continue;
+      if (event.kind === 'done') {
+        if (event.delta) call.options.onDelta?.({ ...event.delta, request: ref.request, sample: ref.sample });
+        (call.completions[ref.request] as (Completion | undefined)[])[ref.sample] = event.completion;
+        call.remaining -= 1;
+        if (call.remaining === 0) {
+          call.settled = true;
+          call.detach();
+          call.resolve(
+            call.requests.map((request, i) => ({
+              completions: call.completions[i] as Completion[],
+              promptTokens: request.promptIds.length,
+            })),
+          );
+        }
+      } else if (event.kind === 'failed') {
+        this.cancel(call, fromWireError(event.error));
+      }
+    }
+    if (stats) this.settings.onStep?.(stats);
+    this.dispatch();
+    this.notifyIdle();
+  }
+
+  /** Settles a call with `error`, drops its waiting samples and asks workers to drop the running ones. */
+  private cancel(call: Call, error: unknown): void {
+    if (call.settled) return;
+    call.settled = true;
+    call.detach();
+    call.waiting.length = 0;
+    const index = this.queue.indexOf(call);
+    if (index >= 0) this.queue.splice(index, 1);
+    const bySlot = new Map<WorkerSlot, number[]>();
+    for (const [id, ref] of this.sequences) {
+      if (ref.call === call) bySlot.set(ref.slot, [...(bySlot.get(ref.slot) ?? []), id]);
+    }
+    for (const [slot, ids] of bySlot) slot.worker.postMessage({ type: 'cancel', id: 0, ids } satisfies ToWorker);
+    call.reject(error);
+    this.dispatch();
+    this.notifyIdle();
+  }
+
+  private notifyIdle(): void {
+    if (this.load === 0) for (const resolve of this.idleWaiters.splice(0)) resolve();
   }
 
   private async terminate(): Promise<void> {
@@ -120,13 +326,17 @@ export class WorkerPool {
   }
 
   private async addWorker(): Promise<void> {
-    const slot: Slot = {
+    const slot: WorkerSlot = {
       worker: new Worker(this.script, { execArgv: workerExecArgv() }),
-      busy: undefined,
+      used: 0,
       nextId: 1,
       pending: new Map(),
     };
     slot.worker.on('message', (message: FromWorker) => {
+      if (message.type === 'events') {
+        this.onEvents(message.events, message.stats);
+        return;
+      }
       const waiter = slot.pending.get(message.id);
       if (!waiter) return;
       slot.pending.delete(message.id);
@@ -139,7 +349,7 @@ export class WorkerPool {
     await this.send(slot, { type: 'init', id: 0, init: this.init });
   }
 
-  private send(slot: Slot, message: ToWorker): Promise<unknown> {
+  private send(slot: WorkerSlot, message: ToWorker): Promise<unknown> {
     const id = slot.nextId++;
     return new Promise((resolve, reject) => {
       slot.pending.set(id, { resolve, reject });
@@ -147,40 +357,36 @@ export class WorkerPool {
     });
   }
 
-  private dispatch(): void {
-    for (const slot of this.slots) {
-      if (slot.busy || this.queue.length === 0) continue;
-      const queued = this.queue.shift() as QueuedJob;
-      slot.busy = queued;
-      this.send(slot, { type: 'job', id: 0, job: queued.job }).then(
-        (value) => this.finish(slot, queued, () => queued.resolve(value)),
-        (error: unknown) => this.finish(slot, queued, () => queued.reject(error)),
-      );
-    }
-  }
-
-  private finish(slot: Slot, job: QueuedJob, settle: () => void): void {
-    if (slot.busy === job) slot.busy = undefined;
-    settle();
-    this.dispatch();
-    if (this.load === 0) for (const resolve of this.idleWaiters.splice(0)) resolve();
-  }
-
-  private onWorkerDied(slot: Slot, cause: Error): void {
+  private onWorkerDied(slot: WorkerSlot, cause: Error): void {
     const index = this.slots.indexOf(slot);
     if (index < 0) return; // terminated on purpose, or already handled
     this.slots.splice(index, 1);
     const crash = new WorkerCrashError(`a session worker died: ${cause.message}`, { cause });
     for (const waiter of slot.pending.values()) waiter.reject(crash);
     slot.pending.clear();
-    if (this.closing) return;
-    // Replace it so the pool keeps its size; jobs wait in the queue meanwhile.
+    const calls = new Set<Call>();
+    for (const [id, ref] of this.sequences) {
+      if (ref.slot !== slot) continue;
+      this.sequences.delete(id);
+      calls.add(ref.call);
+    }
+    slot.used = 0;
+    for (const call of calls) this.cancel(call, crash);
+    if (this.closing) {
+      this.notifyIdle();
+      return;
+    }
+    // Replace it so the pool keeps its size; calls wait in the queue meanwhile.
     this.addWorker().then(
       () => this.dispatch(),
       (error: unknown) => {
         if (this.slots.length > 0) return;
-        for (const queued of this.queue.splice(0)) queued.reject(error);
+        for (const call of [...this.queue]) this.cancel(call, error);
       },
     );
   }
+}
+
+function abortReason(signal: AbortSignal | undefined): unknown {
+  return signal?.reason ?? new DOMException('the call was cancelled', 'AbortError');
 }

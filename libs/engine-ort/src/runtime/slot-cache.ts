@@ -1,0 +1,206 @@
+/**
+ * The KV cache of continuous batching: one row per running sequence, each with its own length.
+ * Rows are kept compact (0…n−1), so the first n rows of the buffers are a contiguous prefix that
+ * the decode graph reads without a copy. A sequence joins by copying its prefill KV into a new
+ * last row (its padding dropped: slot 0 is its first real token) and leaves by moving the last
+ * row into its place. Capacity C (slots per row) grows and shrinks in blocks with the longest
+ * row, so a step's attention reads about max(length) slots per row, not the context length.
+ *
+ * Layout per layer: keys and values [Balloc, H, C, Dh]; the decode graph's past.{i} is the
+ * prefix [n, H, C, Dh] and attention_mask [n, C] is 1 on slots [0, length_r) of row r.
+ */
+import { Tensor } from 'onnxruntime-node';
+import { LM_IO } from '../export/lm-graphs.js';
+
+/** Sizes of a slot cache. */
+export interface SlotCacheShape {
+  readonly layers: number;
+  readonly heads: number;
+  readonly headSize: number;
+  /** Capacity is a multiple of this many slots. */
+  readonly block: number;
+  /** Most slots a row can ever need (the context length). */
+  readonly maxCapacity: number;
+}
+
+/** A prefill's present key/value of one layer for a chunk of rows left-padded to `length`. */
+export interface PrefillKv {
+  readonly keys: readonly Float32Array[]; // per layer [b, H, S, Dh]
+  readonly values: readonly Float32Array[];
+  readonly length: number; // S
+}
+
+/** The KV cache of the running batch. */
+export class SlotKvCache {
+  private keys: Float32Array[] = [];
+  private values: Float32Array[] = [];
+  private allocatedRows = 0;
+  private capacity = 0;
+  /** Written slots of each row, in row order. */
+  private readonly lengths: number[] = [];
+
+  constructor(readonly shape: SlotCacheShape) {}
+
+  /** Running rows. */
+  get rows(): number {
+    return this.lengths.length;
+  }
+
+  /** Slots per row currently allocated. */
+  get slots(): number {
+    return this.capacity;
+  }
+
+  /** Written slots of row `row`. */
+  lengthOf(row: number): number {
+    return this.lengths[row] as number;
+  }
+
+  /**
+   * Appends a row holding row `chunkRow` of a prefill chunk: its last `realLength` positions
+   * (the real tokens after left padding) become slots 0…realLength−1.
+   */
+  addRow(kv: PrefillKv, chunkRow: number, realLength: number): number {
+    const row = this.lengths.length;
+    this.reserve(row + 1, Math.max(realLength + 1, this.maxLength() + 1));
+    const { heads, headSize, layers } = this.shape;
+    const pad = kv.length - realLength;
+    for (let layer = 0; layer < layers; layer++) {
+      const keys = this.keys[layer] as Float32Array;
+      const values = this.values[layer] as Float32Array;
+      const fromKeys = kv.keys[layer] as Float32Array;
+      const fromValues = kv.values[layer] as Float32Array;
+      for (let h = 0; h < heads; h++) {
+        const from = ((chunkRow * heads + h) * kv.length + pad) * headSize;
+        const to = (row * heads + h) * this.capacity * headSize;
+        const span = realLength * headSize;
+        keys.set(fromKeys.subarray(from, from + span), to);
+        values.set(fromValues.subarray(from, from + span), to);
+      }
+    }
+    this.lengths.push(realLength);
+    return row;
+  }
+
+  /** Writes the decode step's new key/value [n, H, 1, Dh] of every layer at each row's next slot. */
+  append(newKeys: readonly Float32Array[], newValues: readonly Float32Array[]): void {
+    const n = this.lengths.length;
+    this.reserve(n, this.maxLength() + 1);
+    const { heads, headSize, layers } = this.shape;
+    const capacity = this.capacity;
+    for (let layer = 0; layer < layers; layer++) {
+      const keys = this.keys[layer] as Float32Array;
+      const values = this.values[layer] as Float32Array;
+      const newKey = newKeys[layer] as Float32Array;
+      const newValue = newValues[layer] as Float32Array;
+      for (let row = 0; row < n; row++) {
+        const at = this.lengths[row] as number;
+        for (let h = 0; h < heads; h++) {
+          const from = (row * heads + h) * headSize;
+          const to = ((row * heads + h) * capacity + at) * headSize;
+          // A plain loop: Dh values are too few for subarray + set to pay off.
+          for (let d = 0; d < headSize; d++) {
+            keys[to + d] = newKey[from + d] as number;
+            values[to + d] = newValue[from + d] as number;
+          }
+        }
+      }
+    }
+    for (let row = 0; row < n; row++) this.lengths[row] = (this.lengths[row] as number) + 1;
+  }
+
+  /**
+   * Removes row `row` by moving the last row into its place (only its written slots are
+   * copied). Returns the index the last row had, now `row` (equal to `row` when it was last).
+   */
+  removeRow(row: number): number {
+    const last = this.lengths.length - 1;
+    if (row < 0 || row > last) throw new RangeError(`row ${row} is not in the cache (${this.lengths.length} rows)`);
+    if (row !== last) {
+      const { heads, headSize, layers } = this.shape;
+      const span = (this.lengths[last] as number) * headSize;
+      for (let layer = 0; layer < layers; layer++) {
+        for (const data of [this.keys[layer] as Float32Array, this.values[layer] as Float32Array]) {
+          for (let h = 0; h < heads; h++) {
+            const from = (last * heads + h) * this.capacity * headSize;
+            const to = (row * heads + h) * this.capacity * headSize;
+            data.copyWithin(to, from, from + span);
+          }
+        }
+      }
+      this.lengths[row] = this.lengths[last] as number;
+    }
+    this.lengths.pop();
+    this.shrinkIfLoose();
+    return last;
+  }
+
+  /** The decode graph's cache feeds for the running rows: past.{i}.key/value and attention_mask [n, C]. */
+  feeds(): Record<string, Tensor> {
+    const { heads, headSize, layers } = this.shape;
+    const n = this.lengths.length;
+    const capacity = this.capacity;
+    const mask = new BigInt64Array(n * capacity);
+    this.lengths.forEach((length, row) => mask.fill(1n, row * capacity, row * capacity + length));
+    const dims = [n, heads, capacity, headSize];
+    const size = n * heads * capacity * headSize;
+    const feeds: Record<string, Tensor> = { [LM_IO.attentionMask]: new Tensor('int64', mask, [n, capacity]) };
+    for (let i = 0; i < layers; i++) {
+      feeds[LM_IO.pastKey(i)] = new Tensor('float32', (this.keys[i] as Float32Array).subarray(0, size), dims);
+      feeds[LM_IO.pastValue(i)] = new Tensor('float32', (this.values[i] as Float32Array).subarray(0, size), dims);
+    }
+    return feeds;
+  }
+
+  /** Bytes held by the buffers. */
+  get bytes(): number {
+    return 2 * this.shape.layers * this.allocatedRows * this.shape.heads * this.capacity * this.shape.headSize * 4;
+  }
+
+  private maxLength(): number {
+    let max = 0;
+    for (const length of this.lengths) max = Math.max(max, length);
+    return max;
+  }
+
+  private roundCapacity(slots: number): number {
+    const { block, maxCapacity } = this.shape;
+    return Math.min(Math.max(block, Math.ceil(slots / block) * block), Math.max(maxCapacity, slots));
+  }
+
+  /** Grows the buffers to hold `rows` rows of at least `slots` slots. */
+  private reserve(rows: number, slots: number): void {
+    if (rows <= this.allocatedRows && slots <= this.capacity) return;
+    // Rows double (amortised), capacity grows by blocks.
+    const nextRows = rows <= this.allocatedRows ? this.allocatedRows : Math.max(rows, this.allocatedRows * 2, 4);
+    const nextCapacity = slots <= this.capacity ? this.capacity : this.roundCapacity(slots);
+    this.relayout(nextRows, nextCapacity);
+  }
+
+  /** After rows leave, gives back capacity that is two blocks or more beyond the longest row. */
+  private shrinkIfLoose(): void {
+    const wanted = this.roundCapacity(this.maxLength() + 1);
+    if (this.capacity - wanted >= 2 * this.shape.block) this.relayout(this.allocatedRows, wanted);
+  }
+
+  private relayout(rows: number, capacity: number): void {
+    const { heads, headSize, layers } = this.shape;
+    const size = rows * heads * capacity * headSize;
+    const move = (old: Float32Array | undefined): Float32Array => {
+      const next = new Float32Array(size);
+      if (!old) return next;
+      this.lengths.forEach((length, row) => {
+        for (let h = 0; h < heads; h++) {
+          const from = (row * heads + h) * this.capacity * headSize;
+          const to = (row * heads + h) * capacity * headSize;
+          next.set(old.subarray(from, from + length * headSize), to);
+        }
+      });
+      return next;
+    };
+    this.keys = Array.from({ length: layers }, (_, i) => move(this.keys[i]));
+    this.values = Array.from({ length: layers }, (_, i) => move(this.values[i]));
+    this.allocatedRows = rows;
+    this.capacity = capacity;
+  }
+}
