@@ -81,7 +81,12 @@ describe('loss gradient', () => {
       const base = variable.dataSync().slice() as Float32Array;
       const d = Float32Array.from(base, () => direction());
       const shifted = (sign: number): number => {
-        variable.assign(tf.tensor(Float32Array.from(base, (x, i) => x + sign * eps * (d[i] as number)), variable.shape));
+        variable.assign(
+          tf.tensor(
+            Float32Array.from(base, (x, i) => x + sign * eps * (d[i] as number)),
+            variable.shape,
+          ),
+        );
         return lossAt();
       };
       const numeric = (shifted(1) - shifted(-1)) / (2 * eps); // (L(w + εd) − L(w − εd)) / 2ε ≈ ∇L·d

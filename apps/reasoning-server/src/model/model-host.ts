@@ -50,7 +50,11 @@ export class ModelHost implements OnApplicationBootstrap, OnApplicationShutdown 
     else if (model.randomWeights) {
       const { preset, seed } = model.randomWeights;
       this.logger.warn(`serving RANDOM weights (${preset}, seed ${seed}): answers are gibberish`, 'ModelHost');
-      source = { kind: 'memory', ...createRandomModel({ preset, seed, corpus: promptCorpus }), version: `random-${preset}-${seed}` };
+      source = {
+        kind: 'memory',
+        ...createRandomModel({ preset, seed, corpus: promptCorpus }),
+        version: `random-${preset}-${seed}`,
+      };
     } else {
       this.logger.warn('no model configured (model.checkpointDir): health stays NOT_SERVING', 'ModelHost');
       return;
