@@ -11,6 +11,7 @@ import { runEncoderCommand } from './commands/encoder.command.js';
 import { plannedCommands } from './commands/planned.js';
 import { runQueryCommand } from './commands/query.command.js';
 import { runServe } from './commands/serve.command.js';
+import { runTrainCommand } from './commands/train.command.js';
 import { runHealth, runServices } from './commands/probe.command.js';
 import { runStack } from './commands/stack.command.js';
 
@@ -25,6 +26,8 @@ commands:
   health ADDRESS [SERVICE]
                           grpc.health.v1 status of a server (exit 0 when SERVING)
   services ADDRESS        list a server's services through reflection
+  train tokenizer|pretrain|sft|grpo --local|eval [options]
+                          the learner's stages: base model, SFT on CoT data, GRPO, held-out accuracy
   train encoder --out DIR [options]
                           train the dual encoder of the semantic-consistency reward, export ONNX, report retrieval
   serve --checkpoint DIR [--port N] [--http-port N] [--host H]
@@ -81,8 +84,7 @@ async function main(argv: string[]): Promise<number> {
       return runCurateCommand(rest, { out: process.stdout, err: process.stderr, env: { ...process.env } });
     case 'train':
       if (rest[0] === 'encoder') return runEncoderCommand(rest.slice(1), { out: process.stdout, err: process.stderr });
-      process.stderr.write(`vrft train ${rest[0] ?? ''}: not built yet; it arrives with ${plannedCommands['train']}\n`);
-      return 2;
+      return runTrainCommand(rest, { out: process.stdout, err: process.stderr });
     case 'serve':
       // The server inherits this process's environment (VRFT_* settings).
       // eslint-disable-next-line no-restricted-syntax

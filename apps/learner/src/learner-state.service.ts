@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import { LearnerPhase } from '@vrft/proto';
+import { type Checkpoint, LearnerPhase, type WeightsVersion } from '@vrft/proto';
 
 /**
- * What the learner is doing. Until the training loop exists (issue #6) the
- * learner is idle at step 0 with nothing consumed, and says exactly that.
+ * What the learner is doing, as GetStatus reports it: idle at step 0 until a run is configured
+ * (learner.init), then the live step, weights version, counters and the last durable checkpoint.
  */
 @Injectable()
 export class LearnerState {
@@ -12,4 +12,8 @@ export class LearnerState {
   step = 0n;
   rolloutGroupsConsumed = 0n;
   rolloutGroupsDroppedStale = 0n;
+  /** Groups given up as malformed or with an unreadable video (not in GetStatus; in the step metrics). */
+  rolloutGroupsRejected = 0n;
+  weightsVersion: WeightsVersion | undefined;
+  lastCheckpoint: Checkpoint | undefined;
 }

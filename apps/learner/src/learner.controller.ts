@@ -1,23 +1,30 @@
-import { GrpcService, type ServiceImpl, unimplemented } from '@vrft/grpc';
-import { LearnerService } from '@vrft/proto';
+import { type CallContext, GrpcService, type ServiceImpl } from '@vrft/grpc';
+import { LearnerService, type StreamMetricsRequest } from '@vrft/proto';
+import { GrpoLearner } from './grpo-learner.service.js';
 import { LearnerState } from './learner-state.service.js';
+import { MetricsHub } from './metrics-hub.service.js';
 
-/** LearnerService: status now; metrics and checkpoints arrive with the learner loop (issue #6). */
+/** LearnerService: status, the per-step metrics stream and checkpoint-now; the work is in GrpoLearner. */
 @GrpcService(LearnerService)
 export class LearnerController implements ServiceImpl<typeof LearnerService> {
-  constructor(private readonly state: LearnerState) {}
+  constructor(
+    private readonly state: LearnerState,
+    private readonly hub: MetricsHub,
+    private readonly learner: GrpoLearner,
+  ) {}
 
   getStatus() {
-    const { runId, phase, step, rolloutGroupsConsumed, rolloutGroupsDroppedStale } = this.state;
-    return { runId, phase, step, rolloutGroupsConsumed, rolloutGroupsDroppedStale };
+    const { runId, phase, step, rolloutGroupsConsumed, rolloutGroupsDroppedStale, weightsVersion, lastCheckpoint } =
+      this.state;
+    return { runId, phase, step, rolloutGroupsConsumed, rolloutGroupsDroppedStale, weightsVersion, lastCheckpoint };
   }
 
-  // eslint-disable-next-line require-yield
-  async *streamMetrics(): AsyncGenerator<never> {
-    throw unimplemented('LearnerService.StreamMetrics', 'training metrics arrive with the learner loop (issue #6)');
+  async *streamMetrics(request: StreamMetricsRequest, context: CallContext) {
+    this.learner.requireRun(request.runId);
+    for await (const metrics of this.hub.follow(context.signal)) yield { metrics };
   }
 
-  createCheckpoint(): never {
-    throw unimplemented('LearnerService.CreateCheckpoint', 'checkpoints arrive with the learner loop (issue #6)');
+  async createCheckpoint() {
+    return { checkpoint: await this.learner.checkpointNow() };
   }
 }

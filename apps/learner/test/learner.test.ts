@@ -26,12 +26,14 @@ describe('learner over gRPC', () => {
     expect(status.step).toBe(0n);
   });
 
-  it('says UNIMPLEMENTED for checkpoints and metrics until the loop exists', async () => {
-    expect(((await client.createCheckpoint({}).catch((e: unknown) => e)) as RpcError).code).toBe(Code.UNIMPLEMENTED);
+  it('refuses checkpoints and metrics while idle (no run configured)', async () => {
+    const error = (await client.createCheckpoint({}).catch((e: unknown) => e)) as RpcError;
+    expect(error.code).toBe(Code.FAILED_PRECONDITION);
+    expect(error.message).toMatch(/idle/);
     const streamError = await (async () => {
       for await (const _ of client.streamMetrics({})) void _;
     })().catch((e: unknown) => e);
-    expect((streamError as RpcError).code).toBe(Code.UNIMPLEMENTED);
+    expect((streamError as RpcError).code).toBe(Code.FAILED_PRECONDITION);
   });
 
   it('exports gRPC call metrics on its Prometheus endpoint', async () => {
@@ -42,7 +44,7 @@ describe('learner over gRPC', () => {
     expect(text).toMatch(
       /vrft_grpc_server_calls_total\{[^}]*method="vrft.learner.v1.LearnerService\/GetStatus"[^}]*code="OK"[^}]*\} [1-9]/,
     );
-    expect(text).toMatch(/vrft_grpc_server_calls_total\{[^}]*code="UNIMPLEMENTED"/);
+    expect(text).toMatch(/vrft_grpc_server_calls_total\{[^}]*code="FAILED_PRECONDITION"/);
     expect(text).toContain('vrft_grpc_server_call_seconds_bucket');
   });
 });

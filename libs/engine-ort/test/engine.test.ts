@@ -199,6 +199,24 @@ describe('OrtEngine bad input', () => {
     expect(long).toBeInstanceOf(InvalidInputError);
     const bad = await engine.score([{ promptIds: [1], completionIds: [V] }]).catch((e: unknown) => e);
     expect((bad as InvalidInputError).field).toBe('requests[0].completionIds[0]');
+    // A <video> in a completion has no frames to splice in: refused, not an onnxruntime crash.
+    const video = engine.config.specialTokens.video;
+    const special = await engine.score([{ promptIds: [1], completionIds: [9, video] }]).catch((e: unknown) => e);
+    expect(special).toBeInstanceOf(InvalidInputError);
+    expect((special as InvalidInputError).field).toBe('requests[0].completionIds[1]');
+  });
+
+  it('never samples <video>, <pad> or <bos>', async () => {
+    const { video, pad, bos } = engine.config.specialTokens;
+    const { results } = await engine.generate([
+      { promptIds: makeIds(4, 5), sampling: { maxNewTokens: 24, seed: 3, temperature: 5 } },
+      { promptIds: makeIds(4, 6), sampling: { maxNewTokens: 24, seed: 4, temperature: 5 } },
+    ]);
+    for (const result of results) {
+      for (const completion of result?.completions ?? []) {
+        expect(completion.tokenIds.filter((id) => id === video || id === pad || id === bos)).toEqual([]);
+      }
+    }
   });
 
   it('keeps serving after bad requests', async () => {

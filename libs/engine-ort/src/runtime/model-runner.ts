@@ -7,10 +7,10 @@ import { visualTokensPerFrame, type ModelConfig } from '@vrft/model';
 import { Tensor } from 'onnxruntime-node';
 import { LM_IO } from '../export/lm-graphs.js';
 import { VISION_IO } from '../export/vision-graph.js';
-import { logSoftmax } from '../sampling/sampler.js';
+import { logSoftmax, maskUnsampledTokens } from '../sampling/sampler.js';
 import { buildPrefillFeeds, chunkRows, int64Tensor, type PrefillRow } from './batch-inputs.js';
 import { type ModelSessions } from './model-sessions.js';
-import { type ClipFrames, type ScoreRequest, type ScoreResult } from './requests.js';
+import { type ClipFrames, type ScoreRequest, type ScoreResult, unsampledTokenIds } from './requests.js';
 import { type PrefillKv, type SlotKvCache } from './slot-cache.js';
 
 /** Batch limits of a runner. */
@@ -122,6 +122,7 @@ export class ModelRunner {
     const positions = Array.from({ length: longestCompletion }, (_, k) => first + k);
     const vocab = this.config.vocabSize;
     const scratch = new Float64Array(vocab);
+    const unsampled = unsampledTokenIds(this.config);
     for (const chunk of chunkRows(rows, length, this.settings.maxPrefillTokens)) {
       const feeds = buildPrefillFeeds(
         this.config,
@@ -137,7 +138,9 @@ export class ModelRunner {
         const logprobs = results[index]?.logprobs as number[];
         for (let j = 0; j < count; j++) {
           const k = longestCompletion - count + j;
-          logSoftmax(logits, (r * longestCompletion + k) * vocab, vocab, request.temperature ?? 1, scratch);
+          const offset = (r * longestCompletion + k) * vocab;
+          maskUnsampledTokens(logits, offset, unsampled);
+          logSoftmax(logits, offset, vocab, request.temperature ?? 1, scratch);
           logprobs.push(scratch[request.completionIds[j] as number] as number);
         }
       });

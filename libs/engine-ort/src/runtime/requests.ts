@@ -99,6 +99,25 @@ function checkIds(ids: readonly number[], field: string, config: ModelConfig): v
   });
 }
 
+/** Tokens a completion never contains: the sampler never draws them, scoring refuses them. */
+export function unsampledTokenIds(config: ModelConfig): readonly number[] {
+  const { video, pad, bos } = config.specialTokens;
+  return [video, pad, bos];
+}
+
+/** Refuses completions with a token the model cannot emit (a `<video>` has no frames to splice in). */
+function checkCompletionIds(ids: readonly number[], field: string, config: ModelConfig): void {
+  const unsampled = unsampledTokenIds(config);
+  ids.forEach((id, i) => {
+    if (unsampled.includes(id)) {
+      throw new InvalidInputError(
+        `${field}[${i}]`,
+        `token id ${id} is a special token (<video>, <pad> or <bos>) that completions cannot contain`,
+      );
+    }
+  });
+}
+
 /** Checks the video part of a request against the `<video>` positions of its prompt. */
 export function checkVisualInput(
   config: ModelConfig,
@@ -181,6 +200,7 @@ export function prepareGenerate(
 export function checkScoreRequest(config: ModelConfig, request: ScoreRequest, field: string): void {
   checkIds(request.promptIds, `${field}.promptIds`, config);
   checkIds(request.completionIds, `${field}.completionIds`, config);
+  checkCompletionIds(request.completionIds, `${field}.completionIds`, config);
   if (request.promptIds.length === 0) throw new InvalidInputError(`${field}.promptIds`, 'is empty');
   checkVisualInput(config, field, request.promptIds, request.video, request.visualTokens);
   const total = request.promptIds.length + request.completionIds.length;

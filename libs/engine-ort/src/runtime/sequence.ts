@@ -7,7 +7,8 @@
  */
 import { type ModelConfig } from '@vrft/model';
 import { createSamplingRng, type SamplingRng } from '../sampling/rng.js';
-import { sampleToken } from '../sampling/sampler.js';
+import { maskUnsampledTokens, sampleToken } from '../sampling/sampler.js';
+import { unsampledTokenIds } from './requests.js';
 import { type SamplingParams } from '../sampling/sampling-params.js';
 import { StopMatcher, type DecodeText } from '../sampling/stop-matcher.js';
 import { type Completion, type FinishReason } from './requests.js';
@@ -56,6 +57,7 @@ export class Sequence {
 
   /** Samples the next token from `logits[offset…offset+V)` and decides whether the sequence ends. */
   advance(logits: Float32Array, offset: number, scratch: Float64Array): void {
+    maskUnsampledTokens(logits, offset, unsampledTokenIds(this.config));
     const { token, logprob } = sampleToken(
       logits,
       offset,

@@ -48,6 +48,15 @@ export function logSoftmax(
   return out;
 }
 
+/**
+ * Sets to −∞ the logits of tokens a completion must never contain (`<video>`, `<pad>`, `<bos>`):
+ * a sampled `<video>` would have no visual token to splice in. Applied to sampling and scoring
+ * alike, so their log-probs stay equal (the distribution is renormalised over the other tokens).
+ */
+export function maskUnsampledTokens(logits: Float32Array, offset: number, ids: readonly number[]): void {
+  for (const id of ids) logits[offset + id] = Number.NEGATIVE_INFINITY;
+}
+
 /** Index of the largest logit (the first one on ties). */
 export function argmax(logits: Float32Array, offset: number, size: number): number {
   let best = 0;

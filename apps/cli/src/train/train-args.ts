@@ -1,0 +1,322 @@
+/**
+ * Command-line options of `vrft train tokenizer|pretrain|sft|grpo|eval`, mapped onto the stage
+ * options of @vrft/learner-core. Every number is checked here (the option is named); the stages
+ * check ranges again with their own field names.
+ */
+import { parseArgs } from 'node:util';
+import {
+  type LocalGrpoOptions,
+  type PretrainOptions,
+  type SftOptions,
+  type TokenizerStageOptions,
+} from '@vrft/learner-core';
+import { type ModelPresetName, type ModelPresetSizes } from '@vrft/model';
+import {
+  LOSS_AGGREGATIONS,
+  POLICY_OBJECTIVES,
+  type GrpoConfigInput,
+  type LossAggregation,
+  type PolicyObjective,
+} from '@vrft/rl';
+
+/** A bad command line; the message names the option. */
+export class TrainUsageError extends Error {
+  override readonly name = 'TrainUsageError';
+}
+
+const LOOP_USAGE = `  --steps N               optimizer updates
+  --batch-rows N          rows per micro-batch
+  --batch-tokens N        padded positions per micro-batch (length bucketing)
+  --bucket-window N       examples sorted by length together (1: no bucketing)
+  --accumulation N        micro-batches per update
+  --lr X --min-lr X --warmup N --weight-decay X --grad-clip X
+  --checkpoint-every N --keep N --log-every N --seed S`;
+
+/** Usage of `vrft train`. */
+export const TRAIN_USAGE = `usage: vrft train <tokenizer|pretrain|sft|grpo|eval> [options]
+
+vrft train tokenizer --out FILE [--clips N] [--vocab N] [--extra FILE]…
+  byte-level BPE on the synthetic world's texts (+ sample files' texts)
+
+vrft train pretrain --run DIR --tokenizer FILE [--clips N] [--questions-per-clip N]
+                    [--preset tiny] [--model JSON] [loop options]
+  the base model: captions and direct answers, no reasoning; result RUN/final
+
+vrft train sft --run DIR --init CKPT --sft FILE --data DIR [--eval FILE] [--eval-samples N]
+               [--eval-every N] [--patience N] [--select accuracy|loss] [--train-on-prompt]
+               [--val-fraction X] [loop options]
+  SFT on a CoT-SFT JSONL; result RUN/best (RUN/final without --eval)
+
+vrft train grpo --local --run DIR --init CKPT --prompts FILE --data DIR [--steps N]
+                [--prompts-per-step N] [--group-size G] [--max-new-tokens N] [--temperature X]
+                [--top-p X] [--beta X] [--inner-updates K] [--objective clipped|unclipped]
+                [--aggregation sequence-mean|token-mean] [--micro-rows N] [--eval FILE]
+                [--eval-samples N] [--eval-every N] [--threads N] [loop options]
+  the single-process GRPO learner (rollouts in-process); result RUN/final
+
+vrft train eval --checkpoint CKPT --samples FILE --data DIR [--limit N] [--max-new-tokens N]
+                [--plain] [--json FILE]
+  held-out answer accuracy (greedy), by problem type
+
+loop options:
+${LOOP_USAGE}
+  --frames scene|video    clip frames from scene files (default) or decoded videos
+  --progress FILE         also append progress lines to FILE
+`;
+
+const NUMBER_FLAGS = [
+  'steps',
+  'batch-rows',
+  'batch-tokens',
+  'bucket-window',
+  'accumulation',
+  'lr',
+  'min-lr',
+  'warmup',
+  'weight-decay',
+  'grad-clip',
+  'checkpoint-every',
+  'keep',
+  'log-every',
+  'seed',
+  'clips',
+  'vocab',
+  'questions-per-clip',
+  'eval-samples',
+  'eval-every',
+  'patience',
+  'val-fraction',
+  'prompts-per-step',
+  'group-size',
+  'max-new-tokens',
+  'temperature',
+  'top-p',
+  'top-k',
+  'beta',
+  'inner-updates',
+  'micro-rows',
+  'threads',
+  'limit',
+  'first-seed',
+  'eval-max-new-tokens',
+] as const;
+const STRING_FLAGS = [
+  'out',
+  'extra',
+  'run',
+  'tokenizer',
+  'preset',
+  'model',
+  'init',
+  'sft',
+  'data',
+  'eval',
+  'select',
+  'prompts',
+  'objective',
+  'aggregation',
+  'checkpoint',
+  'samples',
+  'json',
+  'frames',
+  'progress',
+] as const;
+
+/** Parsed command line: named values as strings, flags as booleans. */
+export interface RawTrainArgs {
+  readonly values: Readonly<Record<string, string | string[] | boolean | undefined>>;
+}
+
+/** Parses the arguments after the subcommand; unknown options are a TrainUsageError. */
+export function parseTrainArgs(args: readonly string[]): RawTrainArgs {
+  const options: Record<string, { type: 'string' | 'boolean'; multiple?: boolean }> = {
+    local: { type: 'boolean' },
+    'train-on-prompt': { type: 'boolean' },
+    plain: { type: 'boolean' },
+  };
+  for (const flag of NUMBER_FLAGS) options[flag] = { type: 'string' };
+  for (const flag of STRING_FLAGS) options[flag] = { type: 'string', ...(flag === 'extra' ? { multiple: true } : {}) };
+  try {
+    const { values } = parseArgs({ args: [...args], options, allowPositionals: false, strict: true });
+    return { values: values as RawTrainArgs['values'] };
+  } catch (cause) {
+    throw new TrainUsageError(cause instanceof Error ? cause.message : String(cause), { cause });
+  }
+}
+
+/** A number flag's value, or undefined when absent; throws TrainUsageError naming the flag. */
+export function numberFlag(raw: RawTrainArgs, flag: (typeof NUMBER_FLAGS)[number]): number | undefined {
+  const value = raw.values[flag];
+  if (value === undefined) return undefined;
+  const number = Number(value);
+  if (typeof value !== 'string' || value.trim() === '' || !Number.isFinite(number))
+    throw new TrainUsageError(`--${flag}: expected a number, got ${JSON.stringify(value)}`);
+  return number;
+}
+
+/** A string flag's value, or undefined. */
+export function stringFlag(raw: RawTrainArgs, flag: (typeof STRING_FLAGS)[number]): string | undefined {
+  const value = raw.values[flag];
+  return typeof value === 'string' ? value : undefined;
+}
+
+/** A required string flag. */
+export function requiredFlag(raw: RawTrainArgs, flag: (typeof STRING_FLAGS)[number]): string {
+  const value = stringFlag(raw, flag);
+  if (value === undefined) throw new TrainUsageError(`--${flag} is required`);
+  return value;
+}
+
+function defined<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+function loopOptions(raw: RawTrainArgs) {
+  const optimizer = defined({
+    learningRate: numberFlag(raw, 'lr'),
+    minLearningRate: numberFlag(raw, 'min-lr'),
+    warmupSteps: numberFlag(raw, 'warmup'),
+    weightDecay: numberFlag(raw, 'weight-decay'),
+    maxGradNorm: numberFlag(raw, 'grad-clip'),
+  });
+  return defined({
+    steps: numberFlag(raw, 'steps'),
+    batchRows: numberFlag(raw, 'batch-rows'),
+    batchTokens: numberFlag(raw, 'batch-tokens'),
+    bucketWindow: numberFlag(raw, 'bucket-window'),
+    accumulation: numberFlag(raw, 'accumulation'),
+    checkpointEvery: numberFlag(raw, 'checkpoint-every'),
+    keepLast: numberFlag(raw, 'keep'),
+    logEvery: numberFlag(raw, 'log-every'),
+    seed: numberFlag(raw, 'seed'),
+    ...(Object.keys(optimizer).length > 0 ? { optimizer } : {}),
+  });
+}
+
+function framesFlag(raw: RawTrainArgs): 'scene' | 'video' | undefined {
+  const frames = stringFlag(raw, 'frames');
+  if (frames !== undefined && frames !== 'scene' && frames !== 'video')
+    throw new TrainUsageError(`--frames: expected scene or video, got ${JSON.stringify(frames)}`);
+  return frames;
+}
+
+/** `train tokenizer` options. */
+export function tokenizerArgs(raw: RawTrainArgs): Partial<TokenizerStageOptions> {
+  const extra = raw.values['extra'];
+  return defined({
+    outPath: requiredFlag(raw, 'out'),
+    clips: numberFlag(raw, 'clips'),
+    firstSeed: numberFlag(raw, 'first-seed'),
+    vocabSize: numberFlag(raw, 'vocab'),
+    extraFiles: Array.isArray(extra) ? extra : undefined,
+  });
+}
+
+/** `train pretrain` options. */
+export function pretrainArgs(raw: RawTrainArgs): Partial<PretrainOptions> {
+  const model = stringFlag(raw, 'model');
+  let modelOverrides: Partial<ModelPresetSizes> | undefined;
+  if (model !== undefined) {
+    try {
+      modelOverrides = JSON.parse(model) as Partial<ModelPresetSizes>;
+    } catch (cause) {
+      throw new TrainUsageError(`--model: expected a JSON object of preset fields, got ${JSON.stringify(model)}`, {
+        cause,
+      });
+    }
+  }
+  const preset = stringFlag(raw, 'preset');
+  if (preset !== undefined && preset !== 'tiny' && preset !== 'small')
+    throw new TrainUsageError(`--preset: expected tiny or small, got ${JSON.stringify(preset)}`);
+  return defined({
+    runDir: requiredFlag(raw, 'run'),
+    tokenizerPath: requiredFlag(raw, 'tokenizer'),
+    preset: preset as ModelPresetName | undefined,
+    modelOverrides,
+    clips: numberFlag(raw, 'clips'),
+    firstSeed: numberFlag(raw, 'first-seed'),
+    questionsPerClip: numberFlag(raw, 'questions-per-clip'),
+    ...loopOptions(raw),
+  });
+}
+
+/** `train sft` options. */
+export function sftArgs(raw: RawTrainArgs): Partial<SftOptions> {
+  const select = stringFlag(raw, 'select');
+  if (select !== undefined && select !== 'accuracy' && select !== 'loss')
+    throw new TrainUsageError(`--select: expected accuracy or loss, got ${JSON.stringify(select)}`);
+  const threads = numberFlag(raw, 'threads');
+  return defined({
+    runDir: requiredFlag(raw, 'run'),
+    init: requiredFlag(raw, 'init'),
+    sftFile: requiredFlag(raw, 'sft'),
+    dataDir: requiredFlag(raw, 'data'),
+    evalFile: stringFlag(raw, 'eval'),
+    evalSamples: numberFlag(raw, 'eval-samples'),
+    evalEvery: numberFlag(raw, 'eval-every'),
+    evalMaxNewTokens: numberFlag(raw, 'eval-max-new-tokens'),
+    patience: numberFlag(raw, 'patience'),
+    selectBy: select,
+    trainOnPrompt: raw.values['train-on-prompt'] === true ? true : undefined,
+    validationFraction: numberFlag(raw, 'val-fraction'),
+    frames: framesFlag(raw),
+    engine: threads === undefined ? undefined : { intraOpThreads: threads },
+    ...loopOptions(raw),
+  });
+}
+
+/** `train grpo --local` options. */
+export function grpoArgs(raw: RawTrainArgs): Partial<LocalGrpoOptions> {
+  if (raw.values['local'] !== true)
+    throw new TrainUsageError('--local is required: the distributed learner is the learner service (apps/learner)');
+  const objective = stringFlag(raw, 'objective');
+  if (objective !== undefined && !POLICY_OBJECTIVES.includes(objective as PolicyObjective))
+    throw new TrainUsageError(
+      `--objective: expected ${POLICY_OBJECTIVES.join(' or ')}, got ${JSON.stringify(objective)}`,
+    );
+  const aggregation = stringFlag(raw, 'aggregation');
+  if (aggregation !== undefined && !LOSS_AGGREGATIONS.includes(aggregation as LossAggregation))
+    throw new TrainUsageError(
+      `--aggregation: expected ${LOSS_AGGREGATIONS.join(' or ')}, got ${JSON.stringify(aggregation)}`,
+    );
+  const grpo: GrpoConfigInput = defined({
+    beta: numberFlag(raw, 'beta'),
+    innerUpdates: numberFlag(raw, 'inner-updates'),
+    objective: objective as PolicyObjective | undefined,
+    aggregation: aggregation as LossAggregation | undefined,
+  });
+  const sampling = defined({
+    temperature: numberFlag(raw, 'temperature'),
+    topP: numberFlag(raw, 'top-p'),
+    topK: numberFlag(raw, 'top-k'),
+    maxNewTokens: numberFlag(raw, 'max-new-tokens'),
+  });
+  const threads = numberFlag(raw, 'threads');
+  const loop = loopOptions(raw);
+  return defined({
+    runDir: requiredFlag(raw, 'run'),
+    init: requiredFlag(raw, 'init'),
+    promptsFile: requiredFlag(raw, 'prompts'),
+    dataDir: requiredFlag(raw, 'data'),
+    steps: loop.steps,
+    promptsPerStep: numberFlag(raw, 'prompts-per-step'),
+    groupSize: numberFlag(raw, 'group-size'),
+    sampling:
+      Object.keys(sampling).length > 0
+        ? { temperature: 1, topP: 1, topK: 0, maxNewTokens: 256, ...sampling }
+        : undefined,
+    grpo,
+    optimizer: loop.optimizer,
+    microRows: numberFlag(raw, 'micro-rows'),
+    checkpointEvery: loop.checkpointEvery,
+    keepLast: loop.keepLast,
+    logEvery: loop.logEvery,
+    seed: loop.seed,
+    evalFile: stringFlag(raw, 'eval'),
+    evalSamples: numberFlag(raw, 'eval-samples'),
+    evalEvery: numberFlag(raw, 'eval-every'),
+    evalMaxNewTokens: numberFlag(raw, 'eval-max-new-tokens'),
+    frames: framesFlag(raw),
+    engine: threads === undefined ? undefined : { intraOpThreads: threads },
+  });
+}

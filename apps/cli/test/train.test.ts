@@ -1,0 +1,229 @@
+/**
+ * `vrft train`: usage errors, and the crash test of issue #6 — a GRPO learner (a child process
+ * running `train grpo --local`) is SIGKILLed mid-run, restarted, and must end with the same
+ * weights as an uninterrupted run with the same seed. Micro model, three clips.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateDataset } from '@vrft/data';
+import { trainTokenizerStage } from '@vrft/learner-core';
+import { createModelConfig, initWeights, loadCheckpoint, saveCheckpoint } from '@vrft/model';
+import { runTrainCommand } from '../src/commands/train.command.js';
+
+const ENTRY = resolve(import.meta.dirname, '../dist/train/train-entry.js');
+let root = '';
+let dataDir = '';
+let initDir = '';
+
+function capture() {
+  const out: string[] = [];
+  const err: string[] = [];
+  return {
+    io: { out: { write: (t: string) => out.push(t) }, err: { write: (t: string) => err.push(t) } },
+    out: () => out.join(''),
+    err: () => err.join(''),
+  };
+}
+
+interface Child {
+  readonly done: Promise<{ code: number | null; signal: NodeJS.Signals | null; output: string }>;
+  kill(): void;
+}
+
+function startGrpo(runDir: string): Child {
+  const args = [
+    ENTRY,
+    'grpo',
+    '--local',
+    '--run',
+    runDir,
+    '--init',
+    initDir,
+    '--prompts',
+    join(dataDir, 'train.jsonl'),
+    '--data',
+    dataDir,
+    '--steps',
+    '5',
+    '--prompts-per-step',
+    '2',
+    '--group-size',
+    '3',
+    '--max-new-tokens',
+    '10',
+    '--lr',
+    '0.01',
+    '--warmup',
+    '0',
+    '--checkpoint-every',
+    '1',
+    '--seed',
+    '7',
+    '--threads',
+    '1',
+  ];
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+  return {
+    done: new Promise((resolveDone) => child.on('exit', (code, signal) => resolveDone({ code, signal, output }))),
+    kill: () => child.kill('SIGKILL'),
+  };
+}
+
+async function checkpointSteps(runDir: string): Promise<string[]> {
+  try {
+    return (await readdir(join(runDir, 'checkpoints'))).filter((n) => n.startsWith('step-'));
+  } catch {
+    return [];
+  }
+}
+
+beforeAll(async () => {
+  root = await mkdtemp(join(tmpdir(), 'vrft-train-cli-'));
+  dataDir = join(root, 'data');
+  await generateDataset({ outDir: dataDir, count: 3, seed: 0, split: 'train', encode: false });
+  const { tokenizer } = await trainTokenizerStage({ outPath: join(root, 'tokenizer.json'), clips: 20, vocabSize: 400 });
+  const config = createModelConfig('tiny', tokenizer, {
+    dModel: 32,
+    numLayers: 1,
+    numHeads: 2,
+    mlpHidden: 64,
+    frames: 2,
+    maxFrames: 2,
+    visionDim: 16,
+    visionLayers: 1,
+    visionHeads: 2,
+    visionMlpHidden: 32,
+    contextLength: 256,
+  });
+  initDir = join(root, 'init');
+  await saveCheckpoint(initDir, { config, tokenizer, weights: initWeights(config, 5) });
+});
+afterAll(async () => {
+  await rm(root, { recursive: true, force: true });
+});
+
+describe('vrft train', () => {
+  it('prints usage and names bad options', async () => {
+    const help = capture();
+    expect(await runTrainCommand(['--help'], help.io)).toBe(0);
+    expect(help.out()).toContain('vrft train grpo --local');
+    const bad = capture();
+    expect(await runTrainCommand(['grpo', '--run', 'x'], bad.io)).toBe(64);
+    expect(bad.err()).toContain('--local is required');
+    const nan = capture();
+    expect(await runTrainCommand(['pretrain', '--run', 'x', '--tokenizer', 'y', '--steps', 'many'], nan.io)).toBe(64);
+    expect(nan.err()).toContain('--steps: expected a number');
+    const range = capture();
+    expect(await runTrainCommand(['pretrain', '--run', 'x', '--tokenizer', 'y', '--steps', '0'], range.io)).toBe(64);
+    expect(range.err()).toContain('steps');
+  });
+
+  it('trains a tokenizer and a micro base, then evaluates it', async () => {
+    const tok = capture();
+    const tokenizerPath = join(root, 'cli-tokenizer.json');
+    expect(
+      await runTrainCommand(['tokenizer', '--out', tokenizerPath, '--clips', '10', '--vocab', '350'], tok.io),
+    ).toBe(0);
+    expect(tok.out()).toMatch(/tokenizer: \d+ ids from \d+ texts/);
+    const pre = capture();
+    const model = JSON.stringify({
+      dModel: 32,
+      numLayers: 1,
+      numHeads: 2,
+      mlpHidden: 64,
+      frames: 2,
+      maxFrames: 2,
+      visionDim: 16,
+      visionLayers: 1,
+      visionHeads: 2,
+      visionMlpHidden: 32,
+      contextLength: 256,
+    });
+    const run = join(root, 'cli-base');
+    const code = await runTrainCommand(
+      [
+        'pretrain',
+        '--run',
+        run,
+        '--tokenizer',
+        tokenizerPath,
+        '--model',
+        model,
+        '--clips',
+        '3',
+        '--steps',
+        '2',
+        '--batch-rows',
+        '4',
+        '--log-every',
+        '1',
+      ],
+      pre.io,
+    );
+    expect(code, pre.err()).toBe(0);
+    expect(pre.err()).toMatch(/pretrain 2\/2 .*loss/);
+    expect(pre.out()).toContain(join(run, 'final'));
+    const evaluation = capture();
+    const evalCode = await runTrainCommand(
+      [
+        'eval',
+        '--checkpoint',
+        join(run, 'final'),
+        '--samples',
+        join(dataDir, 'train.jsonl'),
+        '--data',
+        dataDir,
+        '--limit',
+        '2',
+        '--max-new-tokens',
+        '4',
+        '--threads',
+        '1',
+      ],
+      evaluation.io,
+    );
+    expect(evalCode, evaluation.err()).toBe(0);
+    expect(evaluation.out()).toMatch(/all\s+2\s+[\d.]+/);
+  }, 60_000);
+
+  it('a learner killed mid-run resumes from its last checkpoint and ends with the same weights', async () => {
+    const straight = join(root, 'straight');
+    const first = await startGrpo(straight).done;
+    expect(first.code, first.output).toBe(0);
+
+    const crashed = join(root, 'crashed');
+    const victim = startGrpo(crashed);
+    // Kill at a random moment after the first checkpoint is durable (so the restart must resume).
+    const deadline = Date.now() + 60_000;
+    while ((await checkpointSteps(crashed)).length === 0 && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 25));
+    await new Promise((r) => setTimeout(r, Math.floor(Math.random() * 400)));
+    victim.kill();
+    const killed = await victim.done;
+    expect(killed.signal === 'SIGKILL' || killed.code === 0, killed.output).toBe(true);
+
+    const restart = await startGrpo(crashed).done;
+    expect(restart.code, restart.output).toBe(0);
+    if (killed.signal === 'SIGKILL') expect(restart.output).toMatch(/resuming from .*step-0000000\d/);
+
+    const a = await loadCheckpoint(join(straight, 'final'));
+    const b = await loadCheckpoint(join(crashed, 'final'));
+    let maxDiff = 0;
+    for (const [name, values] of a.weights) {
+      const other = b.weights.get(name) as Float32Array;
+      values.forEach((v, i) => (maxDiff = Math.max(maxDiff, Math.abs(v - (other[i] as number)))));
+    }
+    expect(maxDiff).toBeLessThanOrEqual(1e-6);
+    const start = await loadCheckpoint(initDir);
+    const moved = [...a.weights].some(([name, v]) =>
+      v.some((x, i) => x !== (start.weights.get(name) as Float32Array)[i]),
+    );
+    expect(moved).toBe(true);
+  }, 120_000);
+});

@@ -1,0 +1,99 @@
+/**
+ * Held-out answer accuracy: greedy completions of the method's prompt by the onnxruntime engine,
+ * scored like the method's evaluation (method.md §6): R_a of the text inside `<answer>`, or of the
+ * raw output when no tag is present, per problem type and overall; plus the share of well-formed
+ * completions (R_f).
+ */
+import { toProblemType, type VideoSample } from '@vrft/data';
+import { type OrtEngine } from '@vrft/engine-ort';
+import { buildInputSequence, visualTokensPerClip } from '@vrft/model';
+import { checkFormat, extractAnswer, scoreAnswer } from '@vrft/rewards';
+import { type ClipFrameLoader } from './clip-frames.js';
+import { reasoningPrompt } from './prompts.js';
+
+/** Options of evaluateAccuracy. */
+export interface EvaluateOptions {
+  /** Completion length limit. Default 256. */
+  readonly maxNewTokens: number;
+  /** Prompts per engine call. Default 16. */
+  readonly batchSize: number;
+  /** Builds the prompt text of a sample. Default: the method's reasoning prompt. */
+  readonly prompt?: (sample: VideoSample) => string;
+  /** Called after each batch with the samples done so far. */
+  readonly onProgress?: (done: number, total: number) => void;
+}
+
+/** Defaults of EvaluateOptions. */
+export const DEFAULT_EVALUATE_OPTIONS: EvaluateOptions = { maxNewTokens: 256, batchSize: 16 };
+
+/** What an evaluation measured. */
+export interface AccuracyReport {
+  /** Samples scored. */
+  readonly samples: number;
+  /** Mean R_a over all samples, in [0, 1]. */
+  readonly accuracy: number;
+  /** Mean R_a per problem type (types without samples are absent). */
+  readonly byProblemType: Readonly<Record<string, { readonly samples: number; readonly accuracy: number }>>;
+  /** Share of completions with the `<think>…</think><answer>…</answer>` format. */
+  readonly formatRate: number;
+  /** Mean completion length in tokens. */
+  readonly meanCompletionTokens: number;
+  /** The first few completions, for reading. */
+  readonly examples: readonly { readonly problem: string; readonly solution: string; readonly output: string }[];
+}
+
+/** Evaluates an engine's greedy answers on samples whose frames the loader provides. */
+export async function evaluateAccuracy(
+  engine: OrtEngine,
+  samples: readonly VideoSample[],
+  frames: ClipFrameLoader,
+  options: Partial<EvaluateOptions> = {},
+): Promise<AccuracyReport> {
+  const { maxNewTokens, batchSize, prompt, onProgress } = { ...DEFAULT_EVALUATE_OPTIONS, ...options };
+  const toPrompt = prompt ?? reasoningPrompt;
+  const config = engine.config;
+  const sums = new Map<string, { samples: number; total: number }>();
+  let accuracySum = 0;
+  let formatSum = 0;
+  let tokenSum = 0;
+  const examples: { problem: string; solution: string; output: string }[] = [];
+  for (let start = 0; start < samples.length; start += batchSize) {
+    const batch = samples.slice(start, start + batchSize);
+    const requests = await Promise.all(
+      batch.map(async (sample) => ({
+        promptIds: buildInputSequence(engine.tokenizer, toPrompt(sample), visualTokensPerClip(config)).tokenIds,
+        video: { frames: await frames.load(sample.path), frameCount: config.frames },
+        sampling: { temperature: 0, maxNewTokens },
+      })),
+    );
+    const { results } = await engine.generate(requests);
+    results.forEach((result, i) => {
+      const sample = batch[i] as VideoSample;
+      const completion = result.completions[0];
+      const text = completion?.text ?? '';
+      const answer = extractAnswer(text) ?? text.trim();
+      const score = scoreAnswer(toProblemType(sample.problem_type), answer, sample.solution).value;
+      accuracySum += score;
+      formatSum += checkFormat(text).value;
+      tokenSum += completion?.tokenIds.length ?? 0;
+      const entry = sums.get(sample.problem_type) ?? { samples: 0, total: 0 };
+      entry.samples += 1;
+      entry.total += score;
+      sums.set(sample.problem_type, entry);
+      if (examples.length < 4) examples.push({ problem: sample.problem, solution: sample.solution, output: text });
+    });
+    onProgress?.(Math.min(samples.length, start + batchSize), samples.length);
+  }
+  const n = Math.max(1, samples.length);
+  const byProblemType: Record<string, { samples: number; accuracy: number }> = {};
+  for (const [type, { samples: count, total }] of sums)
+    byProblemType[type] = { samples: count, accuracy: total / count };
+  return {
+    samples: samples.length,
+    accuracy: accuracySum / n,
+    byProblemType,
+    formatRate: formatSum / n,
+    meanCompletionTokens: tokenSum / n,
+    examples,
+  };
+}

@@ -1,0 +1,361 @@
+/**
+ * `vrft train grpo --local`: the single-process GRPO learner. Each step reads as its dataflow:
+ *
+ *   prompts → generate → reward → reference → advantages → update → publish (→ checkpoint)
+ *
+ * with one typed batch passed between named, timed stages. Rollouts come from an onnxruntime
+ * engine serving the current weights (hot-swapped after every update), reference log-probs from a
+ * second engine on the frozen start checkpoint (copied into runDir/reference), updates from the
+ * tfjs model. Sampling seeds come from the run's RNG, whose state is checkpointed with the
+ * weights, optimizer moments, data cursor and counters: a run killed at any moment and restarted
+ * ends with the same weights as an uninterrupted one.
+ */
+import { appendFile, mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { readSamples, type VideoSample } from '@vrft/data';
+import { OrtEngine, type EngineOptions } from '@vrft/engine-ort';
+import { TfjsModel, Trainer, type OptimizerOptions } from '@vrft/engine-tfjs';
+import { buildInputSequence, loadCheckpoint, visualTokensPerClip, type ModelConfig } from '@vrft/model';
+import { parseGrpoConfig, type GrpoConfigInput } from '@vrft/rl';
+import { type Tokenizer } from '@vrft/tokenizer';
+import { ClipFrameLoader } from '../clip-frames.js';
+import { digestOptions } from '../digest.js';
+import { TrainingDataError, TrainingOptionsError } from '../errors.js';
+import { evaluateAccuracy, type AccuracyReport } from '../evaluate.js';
+import { pathExists } from '../fs-durable.js';
+import { ProgressMeter, type LineSink } from '../progress.js';
+import { reasoningPrompt } from '../prompts.js';
+import { requireInteger, requireNumber, requireString } from '../stage-options.js';
+import { scheduleFor, writeModelDirectory } from '../supervised-loop.js';
+import {
+  checkResumable,
+  findLatestTrainingCheckpoint,
+  TRAINING_STATE_FORMAT,
+  writeTrainingCheckpoint,
+} from '../training-checkpoint.js';
+import { createTrainingRng, seedTrainingRng, shuffledIndices, type TrainingRng } from '../training-rng.js';
+import {
+  advantageGroups,
+  generateGroups,
+  localRewardRecipe,
+  referenceGroups,
+  rewardGroups,
+  type RolloutSampling,
+} from './grpo-stages.js';
+import { applyGrpoUpdate } from './grpo-update.js';
+import { type RolloutTask } from './rollout-batch.js';
+import { StageTimer } from './stage-timer.js';
+import { collectStepMetrics } from './step-metrics.js';
+
+/** Options of runLocalGrpo. */
+export interface LocalGrpoOptions {
+  readonly runDir: string;
+  /** Checkpoint to start from (the SFT model); also the frozen reference. */
+  readonly init: string;
+  /** RL prompts: any Video-R1 samples file (questions and answers, no CoT needed). */
+  readonly promptsFile: string;
+  /** Directory the samples' media paths are relative to. */
+  readonly dataDir: string;
+  /** Optimizer updates. */
+  readonly steps: number;
+  /** Prompts per step. Default 4. */
+  readonly promptsPerStep: number;
+  /** G, completions per prompt. Default 8. */
+  readonly groupSize: number;
+  readonly sampling: RolloutSampling;
+  /** GRPO hyperparameters (@vrft/rl; β 0.04, one update per batch by default). */
+  readonly grpo: GrpoConfigInput;
+  /** AdamW and schedule. Default lr 2e-5, no warm-up, weight decay 0.01, clip 5 (method.md §5). */
+  readonly optimizer: Partial<OptimizerOptions>;
+  /** Completions per micro-batch of the update. Default 8. */
+  readonly microRows: number;
+  /** Updates between checkpoints. Default 10. */
+  readonly checkpointEvery: number;
+  readonly keepLast: number;
+  /** Updates between progress lines. Default 1. */
+  readonly logEvery: number;
+  readonly seed: number;
+  /** Samples for held-out accuracy at the start and every evalEvery updates (none: no evaluation). */
+  readonly evalFile?: string;
+  readonly evalSamples: number;
+  /** Updates between evaluations; 0 evaluates only at the start and the end. Default 0. */
+  readonly evalEvery: number;
+  readonly evalMaxNewTokens: number;
+  readonly frames: 'scene' | 'video';
+  /** onnxruntime options of the policy and reference engines. */
+  readonly engine: Partial<EngineOptions>;
+}
+
+/** Defaults of LocalGrpoOptions (runDir, init, promptsFile, dataDir, steps have none). */
+export const DEFAULT_LOCAL_GRPO_OPTIONS: Omit<
+  LocalGrpoOptions,
+  'runDir' | 'init' | 'promptsFile' | 'dataDir' | 'steps'
+> = {
+  promptsPerStep: 4,
+  groupSize: 8,
+  sampling: { temperature: 1, topP: 1, topK: 0, maxNewTokens: 256 },
+  grpo: {},
+  optimizer: { learningRate: 2e-5, minLearningRate: 2e-6, warmupSteps: 0, weightDecay: 0.01, maxGradNorm: 5 },
+  microRows: 8,
+  checkpointEvery: 10,
+  keepLast: 2,
+  logEvery: 1,
+  seed: 1,
+  evalSamples: 64,
+  evalEvery: 0,
+  evalMaxNewTokens: 320,
+  frames: 'scene',
+  engine: {},
+};
+
+/** Validates local GRPO options over the defaults; throws TrainingOptionsError naming the field. */
+export function parseLocalGrpoOptions(input: Partial<LocalGrpoOptions>): LocalGrpoOptions {
+  const options = {
+    ...DEFAULT_LOCAL_GRPO_OPTIONS,
+    ...input,
+    optimizer: { ...DEFAULT_LOCAL_GRPO_OPTIONS.optimizer, ...input.optimizer },
+  } as LocalGrpoOptions;
+  for (const field of ['runDir', 'init', 'promptsFile', 'dataDir'] as const) requireString(field, options[field]);
+  requireInteger('steps', options.steps, 1);
+  requireInteger('promptsPerStep', options.promptsPerStep, 1, 4096);
+  requireInteger('groupSize', options.groupSize, 2, 64);
+  requireNumber('sampling.temperature', options.sampling.temperature, 0, 10);
+  requireNumber('sampling.topP', options.sampling.topP, 1e-6, 1);
+  requireInteger('sampling.topK', options.sampling.topK, 0);
+  requireInteger('sampling.maxNewTokens', options.sampling.maxNewTokens, 1);
+  requireInteger('microRows', options.microRows, 1);
+  requireInteger('checkpointEvery', options.checkpointEvery, 1);
+  requireInteger('keepLast', options.keepLast, 1);
+  requireInteger('logEvery', options.logEvery, 1);
+  requireInteger('seed', options.seed, 0, 0x7fffffff);
+  requireInteger('evalSamples', options.evalSamples, 1);
+  requireInteger('evalEvery', options.evalEvery, 0);
+  requireInteger('evalMaxNewTokens', options.evalMaxNewTokens, 1);
+  if (options.frames !== 'scene' && options.frames !== 'video')
+    throw new TrainingOptionsError('frames', `expected scene or video, got ${String(options.frames)}`);
+  parseGrpoConfig(options.grpo); // throws naming the bad GRPO field
+  return options;
+}
+
+/** How a local GRPO run ended. */
+export interface LocalGrpoResult {
+  readonly step: number;
+  readonly resumedFrom: number;
+  /** Servable checkpoint of the final weights (runDir/final). */
+  readonly finalDir: string;
+  /** Held-out accuracy before the first update (fresh runs only) and after the last. */
+  readonly startAccuracy?: AccuracyReport;
+  readonly endAccuracy?: AccuracyReport;
+  /** Scalars of the last step. */
+  readonly lastMetrics: Record<string, number>;
+}
+
+/** The prompts of a step: `count` samples from the epoch order at the cursor. */
+function takePrompts(
+  samples: readonly VideoSample[],
+  cursor: { epoch: number; index: number },
+  count: number,
+  seed: number,
+): VideoSample[] {
+  const picked: VideoSample[] = [];
+  let order = shuffledIndices(samples.length, createTrainingRng(seedTrainingRng(seed * 7919 + cursor.epoch)));
+  while (picked.length < count) {
+    if (cursor.index >= order.length) {
+      cursor.epoch += 1;
+      cursor.index = 0;
+      order = shuffledIndices(samples.length, createTrainingRng(seedTrainingRng(seed * 7919 + cursor.epoch)));
+    }
+    picked.push(samples[order[cursor.index] as number] as VideoSample);
+    cursor.index += 1;
+  }
+  return picked;
+}
+
+async function toRolloutPrompt(
+  sample: VideoSample,
+  tokenizer: Tokenizer,
+  config: ModelConfig,
+  frames: ClipFrameLoader,
+): Promise<RolloutTask> {
+  return {
+    problemId: String(sample.problem_id),
+    problemType: sample.problem_type,
+    solution: sample.solution,
+    promptIds: buildInputSequence(tokenizer, reasoningPrompt(sample), visualTokensPerClip(config)).tokenIds,
+    frames: await frames.load(sample.path),
+  };
+}
+
+/** Runs (or resumes) the local GRPO loop. */
+export async function runLocalGrpo(
+  input: Partial<LocalGrpoOptions>,
+  out: LineSink,
+  clock: () => number = () => performance.now(),
+): Promise<LocalGrpoResult> {
+  const options = parseLocalGrpoOptions(input);
+  const grpo = parseGrpoConfig(options.grpo);
+  const recipe = localRewardRecipe();
+  await mkdir(options.runDir, { recursive: true });
+  const referenceDir = join(options.runDir, 'reference');
+  if (!(await pathExists(referenceDir))) {
+    // The frozen reference is the start checkpoint; a copy in the run survives changes to `init`.
+    await writeModelDirectory(referenceDir, options.runDir, await loadCheckpoint(options.init), { role: 'reference' });
+  }
+  const reference = await loadCheckpoint(referenceDir);
+  const { config, tokenizer } = reference;
+  const samples = await readSamples(options.promptsFile, { kind: 'rl' });
+  if (samples.length === 0) throw new TrainingDataError(`${options.promptsFile} holds no samples`);
+  const evalSet =
+    options.evalFile === undefined
+      ? []
+      : (await readSamples(options.evalFile, { kind: 'eval' })).slice(0, options.evalSamples);
+  const frames = new ClipFrameLoader(config, { dataDir: options.dataDir, prefer: options.frames });
+
+  const {
+    runDir: _r,
+    init: _i,
+    promptsFile: _p,
+    dataDir: _d,
+    evalFile: _e,
+    logEvery: _l,
+    keepLast: _k,
+    engine: _g,
+    ...shaping
+  } = options;
+  const optionsDigest = digestOptions({ ...shaping, samples: samples.length, evalSamples: evalSet.length });
+  const resumed = await findLatestTrainingCheckpoint(options.runDir);
+  if (resumed !== undefined) checkResumable(resumed.state, 'grpo', optionsDigest, resumed.dir);
+  const model = TfjsModel.create(config, resumed?.weights ?? reference.weights);
+  const trainer = new Trainer(model, scheduleFor(options.optimizer, options.steps));
+  if (resumed !== undefined) trainer.importState(resumed.optimizer);
+  const rng: TrainingRng = createTrainingRng(resumed?.state.rng ?? seedTrainingRng(options.seed));
+  const cursor = { epoch: resumed?.state.cursor['epoch'] ?? 0, index: resumed?.state.cursor['index'] ?? 0 };
+  const counters = {
+    groups: resumed?.state.counters['groups'] ?? 0,
+    completions: resumed?.state.counters['completions'] ?? 0,
+  };
+  let policyVersion = Number(resumed?.state.extra['policyVersion'] ?? 0);
+  const resumedFrom = trainer.step;
+  if (resumed !== undefined) out.write(`grpo: resuming from ${resumed.dir} (step ${resumedFrom})\n`);
+
+  const policySource = (version: number) => ({
+    kind: 'memory' as const,
+    config,
+    tokenizer,
+    weights: model.exportWeights(),
+    version: String(version),
+  });
+  const policy = await OrtEngine.open(policySource(policyVersion), options.engine);
+  const referenceEngine = await OrtEngine.open(
+    { kind: 'memory', config, tokenizer, weights: reference.weights, version: 'reference' },
+    options.engine,
+  );
+  const metricsPath = join(options.runDir, 'metrics.jsonl');
+  const meter = new ProgressMeter('grpo', options.steps, resumedFrom, clock);
+  const evaluate = async (label: string): Promise<AccuracyReport | undefined> => {
+    if (evalSet.length === 0) return undefined;
+    const report = await evaluateAccuracy(policy, evalSet, frames, { maxNewTokens: options.evalMaxNewTokens });
+    out.write(
+      `grpo eval (${label}, step ${trainer.step}): accuracy ${report.accuracy.toFixed(4)}, format ${report.formatRate.toFixed(3)} on ${report.samples} samples\n`,
+    );
+    await appendFile(
+      metricsPath,
+      `${JSON.stringify({ step: trainer.step, eval: { accuracy: report.accuracy, format: report.formatRate } })}\n`,
+    );
+    return report;
+  };
+  const checkpoint = (): Promise<string> =>
+    writeTrainingCheckpoint(
+      options.runDir,
+      {
+        config,
+        tokenizer,
+        weights: model.exportWeights(),
+        optimizer: trainer.exportState(),
+        state: {
+          format: TRAINING_STATE_FORMAT,
+          stage: 'grpo',
+          step: trainer.step,
+          seed: options.seed,
+          optionsDigest,
+          rng: rng.state(),
+          cursor: { ...cursor },
+          counters: { ...counters },
+          extra: { policyVersion },
+        },
+      },
+      options.keepLast,
+    );
+
+  let lastMetrics: Record<string, number> = {};
+  try {
+    const startAccuracy = resumedFrom === 0 ? await evaluate('start') : undefined;
+    while (trainer.step < options.steps) {
+      const timer = new StageTimer(clock);
+      const batchSamples = takePrompts(samples, cursor, options.promptsPerStep, options.seed);
+      const seeds = batchSamples.map(() => rng.nextSeed());
+      const prompts = await Promise.all(batchSamples.map((s) => toRolloutPrompt(s, tokenizer, config, frames)));
+      const generated = await timer.run('generate', () =>
+        generateGroups(policy, prompts, options.groupSize, options.sampling, seeds, policyVersion),
+      );
+      const rewarded = await timer.run('reward', () => rewardGroups(generated, recipe));
+      const referenced = await timer.run('reference', () => referenceGroups(referenceEngine, rewarded));
+      const scored = await timer.run('advantages', () => advantageGroups(referenced, grpo));
+      const update = await timer.run('update', () =>
+        applyGrpoUpdate(model, trainer, scored, { grpo, microRows: options.microRows, importanceCorrection: false }),
+      );
+      await timer.run('publish', async () => {
+        policyVersion += 1;
+        await policy.swapWeights(policySource(policyVersion)); // hot-swap: the next rollouts use θ_{v+1}
+      });
+      counters.groups += scored.length;
+      counters.completions += scored.reduce((n, g) => n + g.completions.length, 0);
+      const step = trainer.step;
+      if (step % options.checkpointEvery === 0 || step === options.steps) await timer.run('checkpoint', checkpoint);
+      lastMetrics = collectStepMetrics(scored, update, timer.breakdown(), policyVersion - 1);
+      await appendFile(metricsPath, `${JSON.stringify({ step, ...lastMetrics })}\n`);
+      if (step % options.logEvery === 0 || step === options.steps) {
+        out.write(
+          `${meter.line(step, {
+            reward: lastMetrics['reward/total_mean'] ?? 0,
+            accuracy: lastMetrics['reward/accuracy_mean'] ?? 0,
+            format: lastMetrics['reward/format_mean'] ?? 0,
+            kl: lastMetrics['policy/kl'] ?? 0,
+            loss: lastMetrics['policy/loss'] ?? 0,
+            entropy: lastMetrics['policy/entropy'] ?? 0,
+            len: lastMetrics['rollout/completion_tokens_mean'] ?? 0,
+            'tokens/s': lastMetrics['throughput/tokens_per_s'] ?? 0,
+          })} [${Object.entries(timer.breakdown())
+            .map(([k, v]) => `${k} ${v.toFixed(2)}s`)
+            .join(', ')}]\n`,
+        );
+      }
+      if (options.evalEvery > 0 && step % options.evalEvery === 0 && step < options.steps)
+        await evaluate(`step ${step}`);
+    }
+    const endAccuracy = await evaluate('end');
+    const finalDir = join(options.runDir, 'final');
+    await writeModelDirectory(
+      finalDir,
+      options.runDir,
+      { config, tokenizer, weights: model.exportWeights() },
+      {
+        step: String(trainer.step),
+        stage: 'grpo',
+      },
+    );
+    return {
+      step: trainer.step,
+      resumedFrom,
+      finalDir,
+      ...(startAccuracy !== undefined ? { startAccuracy } : {}),
+      ...(endAccuracy !== undefined ? { endAccuracy } : {}),
+      lastMetrics,
+    };
+  } finally {
+    await policy.close();
+    await referenceEngine.close();
+    trainer.dispose();
+    model.dispose();
+  }
+}

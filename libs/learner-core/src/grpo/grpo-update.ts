@@ -1,0 +1,242 @@
+/**
+ * The GRPO update on scored groups (method.md §5), shared by `vrft train grpo --local` and the
+ * learner service: recompute log π_θ of every completion token with the tfjs model, build the
+ * loss of @vrft/rl from the rollouts' reference and behaviour log-probs and advantages, accumulate
+ * gradients over micro-batches (the normalizer makes their sum the whole batch's loss), and apply
+ * K AdamW updates. With K > 1, log π_θold is taken once before the first update.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { createBatch, type BatchSequence, type ModelBatch, type TfjsModel, type Trainer } from '@vrft/engine-tfjs';
+import {
+  computeGrpoLoss,
+  computeTokenEntropiesFromLogProbs,
+  readGrpoMetrics,
+  type GrpoConfig,
+  type GrpoMetricTensors,
+  type GrpoMetrics,
+} from '@vrft/rl';
+import { RolloutInputError } from '../errors.js';
+import { type UpdateGroup } from './rollout-batch.js';
+
+/** Options of applyGrpoUpdate. */
+export interface GrpoUpdateOptions {
+  readonly grpo: GrpoConfig;
+  /** Completions per micro-batch (memory bound). */
+  readonly microRows: number;
+  /** Weight tokens by min(π_θold/π_behaviour, C): for rollouts sampled by older weights. */
+  readonly importanceCorrection: boolean;
+}
+
+/** What an update did. */
+export interface GrpoUpdateResult {
+  /** Loss of the first inner update (before any weight changed). */
+  readonly loss: number;
+  /** Token-weighted metrics of the first inner update. */
+  readonly metrics: GrpoMetrics;
+  readonly gradNorm: number;
+  readonly learningRate: number;
+  /** Optimizer step after the update. */
+  readonly step: number;
+  /** Completion tokens trained on. */
+  readonly completionTokens: number;
+}
+
+/** One completion as a training row. */
+interface Row {
+  readonly sequence: BatchSequence;
+  readonly promptLength: number;
+  readonly completionLength: number;
+  readonly reference: readonly number[];
+  readonly behaviour: readonly number[];
+  readonly advantage: number;
+}
+
+function toRows(groups: readonly UpdateGroup[], contextLength: number, videoId: number): Row[] {
+  const rows: Row[] = [];
+  groups.forEach((group, g) => {
+    group.completions.forEach((completion, i) => {
+      const field = `groups[${g}].completions[${i}]`;
+      const n = completion.tokenIds.length;
+      const reference = group.referenceLogprobs[i];
+      const advantage = group.advantages[i];
+      if (reference === undefined || reference.length !== n)
+        throw new RolloutInputError(`${field}.referenceLogprobs`, `expected ${n} values, got ${reference?.length}`);
+      if (completion.behaviourLogprobs.length !== n)
+        throw new RolloutInputError(
+          `${field}.behaviourLogprobs`,
+          `expected ${n} values, got ${completion.behaviourLogprobs.length}`,
+        );
+      if (advantage === undefined || !Number.isFinite(advantage))
+        throw new RolloutInputError(`groups[${g}].advantages[${i}]`, `expected a finite number, got ${advantage}`);
+      const promptLength = group.prompt.promptIds.length;
+      if (promptLength + n > contextLength)
+        throw new RolloutInputError(
+          field,
+          `prompt + completion is ${promptLength + n} tokens, more than the context ${contextLength}`,
+        );
+      const tokenIds = [...group.prompt.promptIds, ...completion.tokenIds];
+      const videoStart = group.prompt.promptIds.indexOf(videoId); // −1 for a text-only prompt
+      rows.push({
+        sequence: {
+          tokenIds,
+          videoStart,
+          lossMask: tokenIds.map((_, t) => (t >= promptLength ? 1 : 0)),
+          frames: group.prompt.frames,
+        },
+        promptLength,
+        completionLength: n,
+        reference,
+        behaviour: completion.behaviourLogprobs,
+        advantage,
+      });
+    });
+  });
+  return rows;
+}
+
+/** Per-token arrays of a micro-batch laid out on the padded [B, T] grid. */
+function alignedArrays(rows: readonly Row[], batch: ModelBatch, old?: readonly Float32Array[]) {
+  const { batchSize: b, seqLen: t } = batch;
+  const mask = new Float32Array(b * t);
+  const reference = new Float32Array(b * t);
+  const behaviour = new Float32Array(b * t);
+  const oldLogp = old === undefined ? undefined : new Float32Array(b * t);
+  rows.forEach((row, r) => {
+    for (let i = 0; i < row.completionLength; i++) {
+      const at = r * t + row.promptLength + i;
+      mask[at] = 1;
+      reference[at] = row.reference[i] as number;
+      behaviour[at] = row.behaviour[i] as number;
+      if (oldLogp !== undefined) oldLogp[at] = old?.[r]?.[i] as number;
+    }
+  });
+  return { mask, reference, behaviour, oldLogp };
+}
+
+/**
+ * log π_θ(token_t | <t) [B, T] and the entropy of the distribution that predicted token t [B, T]
+ * (0 at t = 0), from one forward. The gather picks logit row t−1 for token t.
+ */
+function policyLogProbs(model: TfjsModel, batch: ModelBatch): { logp: tf.Tensor2D; entropy: tf.Tensor2D } {
+  const { batchSize: b, seqLen: t } = batch;
+  const v = model.config.vocabSize;
+  const logProbs = tf.logSoftmax(model.forward(batch)) as tf.Tensor3D; // [B, T, V]
+  const index = new Int32Array(b * (t - 1));
+  for (let row = 0; row < b; row++) {
+    for (let i = 1; i < t; i++)
+      index[row * (t - 1) + i - 1] = (row * t + i - 1) * v + (batch.tokenIds[row * t + i] as number);
+  }
+  const picked = tf.reshape(tf.gather(tf.reshape(logProbs, [b * t * v]), tf.tensor1d(index, 'int32')), [b, t - 1]);
+  const logp = tf.concat([tf.zeros([b, 1]), picked], 1) as tf.Tensor2D; // [B, T]
+  const sourceEntropy = computeTokenEntropiesFromLogProbs(logProbs); // [B, T]: of the prediction made at t
+  const entropy = tf.concat([tf.zeros([b, 1]), tf.slice(sourceEntropy, [0, 0], [b, t - 1])], 1) as tf.Tensor2D;
+  return { logp, entropy };
+}
+
+/** log π_θ of each row's completion tokens now (no gradients), for logp_old. */
+function currentLogProbs(model: TfjsModel, rows: readonly Row[], batch: ModelBatch): Float32Array[] {
+  const values = tf.tidy(() => policyLogProbs(model, batch).logp).dataSync() as Float32Array;
+  return rows.map((row, r) =>
+    values.slice(r * batch.seqLen + row.promptLength, r * batch.seqLen + row.promptLength + row.completionLength),
+  );
+}
+
+function combineMetrics(parts: readonly GrpoMetrics[]): GrpoMetrics {
+  const total = parts.reduce((n, m) => n + m.validTokens, 0);
+  const weighted = (key: keyof GrpoMetrics): number =>
+    total === 0 ? 0 : parts.reduce((sum, m) => sum + (m[key] ?? 0) * m.validTokens, 0) / total;
+  const withEntropy = parts.every((m) => m.entropy !== undefined);
+  return {
+    klMean: weighted('klMean'),
+    clipFraction: weighted('clipFraction'),
+    approxKl: weighted('approxKl'),
+    ratioMean: weighted('ratioMean'),
+    ratioMin: Math.min(...parts.map((m) => m.ratioMin)),
+    ratioMax: Math.max(...parts.map((m) => m.ratioMax)),
+    importanceWeightMean: weighted('importanceWeightMean'),
+    importanceTruncatedFraction: weighted('importanceTruncatedFraction'),
+    validTokens: total,
+    ...(withEntropy ? { entropy: weighted('entropy') } : {}),
+  };
+}
+
+/** Applies the GRPO update for scored groups: K inner AdamW updates over micro-batches. */
+export async function applyGrpoUpdate(
+  model: TfjsModel,
+  trainer: Trainer,
+  groups: readonly UpdateGroup[],
+  options: GrpoUpdateOptions,
+): Promise<GrpoUpdateResult> {
+  if (groups.length === 0) throw new RolloutInputError('groups', 'an update needs at least one group');
+  if (!Number.isInteger(options.microRows) || options.microRows < 1)
+    throw new RolloutInputError('microRows', `expected an integer ≥ 1, got ${options.microRows}`);
+  const rows = toRows(groups, model.config.contextLength, model.config.specialTokens.video);
+  const micro: Row[][] = [];
+  for (let start = 0; start < rows.length; start += options.microRows)
+    micro.push(rows.slice(start, start + options.microRows));
+  const batches = micro.map((part) =>
+    createBatch(
+      model.config,
+      part.map((r) => r.sequence),
+    ),
+  );
+  const completionTokens = rows.reduce((n, r) => n + r.completionLength, 0);
+  // The normalizer makes Σ over micro-batches equal the loss of the whole batch.
+  const normalizer = options.grpo.aggregation === 'sequence-mean' ? rows.length : Math.max(1, completionTokens);
+  const old =
+    options.grpo.innerUpdates > 1
+      ? micro.map((part, k) => currentLogProbs(model, part, batches[k] as ModelBatch))
+      : undefined;
+
+  let firstLoss = 0;
+  let firstMetrics: GrpoMetrics | undefined;
+  let last = { gradNorm: 0, learningRate: 0, step: trainer.step };
+  for (let k = 0; k < options.grpo.innerUpdates; k++) {
+    const parts: GrpoMetrics[] = [];
+    let loss = 0;
+    for (const [m, part] of micro.entries()) {
+      const batch = batches[m] as ModelBatch;
+      const arrays = alignedArrays(part, batch, old?.[m]);
+      const shape: [number, number] = [batch.batchSize, batch.seqLen];
+      let kept: GrpoMetricTensors | undefined;
+      loss += trainer.accumulate(() => {
+        const { logp, entropy } = policyLogProbs(model, batch);
+        const output = computeGrpoLoss(
+          {
+            logp,
+            logpRef: tf.tensor2d(arrays.reference, shape),
+            ...(arrays.oldLogp !== undefined ? { logpOld: tf.tensor2d(arrays.oldLogp, shape) } : {}),
+            ...(options.importanceCorrection ? { logpBehaviour: tf.tensor2d(arrays.behaviour, shape) } : {}),
+            advantages: tf.tensor1d(part.map((r) => r.advantage)),
+            mask: tf.tensor2d(arrays.mask, shape),
+            tokenEntropy: entropy,
+            normalizer,
+          },
+          options.grpo,
+        );
+        kept = Object.fromEntries(
+          Object.entries(output.metrics).map(([name, t]) => [name, tf.keep(t)]),
+        ) as GrpoMetricTensors;
+        return output.loss;
+      });
+      if (kept !== undefined) {
+        parts.push(await readGrpoMetrics(kept));
+        for (const t of Object.values(kept)) (t as tf.Tensor).dispose();
+      }
+    }
+    const stats = trainer.applyUpdate();
+    last = { gradNorm: stats.gradNorm, learningRate: stats.learningRate, step: stats.step };
+    if (k === 0) {
+      firstLoss = loss;
+      firstMetrics = combineMetrics(parts);
+    }
+  }
+  return {
+    loss: firstLoss,
+    metrics: firstMetrics as GrpoMetrics,
+    gradNorm: last.gradNorm,
+    learningRate: last.learningRate,
+    step: last.step,
+    completionTokens,
+  };
+}

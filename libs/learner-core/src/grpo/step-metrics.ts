@@ -1,0 +1,82 @@
+/**
+ * The scalars of one GRPO step (RunMetrics.scalars on the bus, metrics.jsonl locally). Every name
+ * is defined in one line of STEP_METRIC_GLOSSARY; stage times are `time/<stage>_s`.
+ */
+import { type GrpoMetrics } from '@vrft/rl';
+import { type GrpoUpdateResult } from './grpo-update.js';
+import { type MetricGroup } from './rollout-batch.js';
+
+/** One line per metric name (time/<stage>_s are per named stage). */
+export const STEP_METRIC_GLOSSARY: Readonly<Record<string, string>> = Object.freeze({
+  'reward/total_mean': 'mean total reward R over the step’s completions',
+  'reward/total_std': 'standard deviation of R over the step’s completions',
+  'reward/format_mean': 'mean format reward R_f',
+  'reward/format_std': 'standard deviation of R_f',
+  'reward/accuracy_mean': 'mean accuracy reward R_a (the training accuracy)',
+  'reward/accuracy_std': 'standard deviation of R_a',
+  'policy/kl': 'mean per-token k3 KL to the reference policy',
+  'policy/loss': 'GRPO loss of the step (first inner update)',
+  'policy/clip_fraction': 'share of completion tokens whose PPO clip was active',
+  'policy/entropy': 'mean per-token entropy of the policy (nats)',
+  'policy/approx_kl_old': 'k3 KL of the old to the current policy within the inner updates',
+  'policy/importance_weight_mean': 'mean truncated importance weight (1 without correction)',
+  'policy/grad_norm': 'global gradient norm before clipping',
+  'policy/learning_rate': 'learning rate of the update',
+  'rollout/groups': 'groups in the step',
+  'rollout/completions': 'completions in the step',
+  'rollout/completion_tokens_mean': 'mean completion length in tokens',
+  'rollout/zero_advantage_groups': 'groups whose rewards were all equal (no learning signal)',
+  'rollout/staleness_mean': 'mean policy-version lag of the step’s groups',
+  'rollout/staleness_max': 'largest policy-version lag of the step’s groups',
+  'throughput/tokens_per_s': 'completion tokens trained on per second of step time',
+  'time/step_s': 'wall time of the whole step',
+});
+
+function meanStd(values: readonly number[]): { mean: number; std: number } {
+  if (values.length === 0) return { mean: 0, std: 0 };
+  const mean = values.reduce((a, b) => a + b, 0) / values.length;
+  const variance = values.reduce((a, b) => a + (b - mean) ** 2, 0) / values.length;
+  return { mean, std: Math.sqrt(variance) };
+}
+
+/** The scalars of a step from its groups, the update and the stage times. */
+export function collectStepMetrics(
+  groups: readonly MetricGroup[],
+  update: Pick<GrpoUpdateResult, 'loss' | 'gradNorm' | 'learningRate' | 'completionTokens'> & { metrics: GrpoMetrics },
+  stageSeconds: Readonly<Record<string, number>>,
+  policyVersion: number,
+): Record<string, number> {
+  const all = (pick: (g: MetricGroup) => readonly number[]): number[] => groups.flatMap((g) => [...pick(g)]);
+  const total = meanStd(all((g) => g.rewards.total));
+  const format = meanStd(all((g) => g.rewards.format));
+  const accuracy = meanStd(all((g) => g.rewards.accuracy));
+  const completions = groups.reduce((n, g) => n + g.completions.length, 0);
+  const lags = groups.map((g) => Math.max(0, policyVersion - g.policyVersion));
+  const stepSeconds = Object.values(stageSeconds).reduce((a, b) => a + b, 0);
+  const scalars: Record<string, number> = {
+    'reward/total_mean': total.mean,
+    'reward/total_std': total.std,
+    'reward/format_mean': format.mean,
+    'reward/format_std': format.std,
+    'reward/accuracy_mean': accuracy.mean,
+    'reward/accuracy_std': accuracy.std,
+    'policy/kl': update.metrics.klMean,
+    'policy/loss': update.loss,
+    'policy/clip_fraction': update.metrics.clipFraction,
+    'policy/entropy': update.metrics.entropy ?? Number.NaN,
+    'policy/approx_kl_old': update.metrics.approxKl,
+    'policy/importance_weight_mean': update.metrics.importanceWeightMean,
+    'policy/grad_norm': update.gradNorm,
+    'policy/learning_rate': update.learningRate,
+    'rollout/groups': groups.length,
+    'rollout/completions': completions,
+    'rollout/completion_tokens_mean': update.completionTokens / Math.max(1, completions),
+    'rollout/zero_advantage_groups': groups.filter((g) => g.advantages.every((a) => a === 0)).length,
+    'rollout/staleness_mean': lags.reduce((a, b) => a + b, 0) / Math.max(1, lags.length),
+    'rollout/staleness_max': Math.max(0, ...lags),
+    'throughput/tokens_per_s': update.completionTokens / Math.max(stepSeconds, 1e-9),
+    'time/step_s': stepSeconds,
+  };
+  for (const [stage, seconds] of Object.entries(stageSeconds)) scalars[`time/${stage}_s`] = seconds;
+  return scalars;
+}

@@ -1,0 +1,143 @@
+/**
+ * Stage 0b: the base model. The `tiny` model (or any preset) from a seeded init, pretrained on the
+ * synthetic world: clip captions and direct question → `<answer>X</answer>` pairs under a plain
+ * prompt, no reasoning. What SFT, RL-only runs and the reference model start from.
+ */
+import { type SyntheticOptionsInput } from '@vrft/data';
+import { createModelConfig, initWeights, type ModelPresetName, type ModelPresetSizes } from '@vrft/model';
+import { loadTokenizer } from '@vrft/tokenizer';
+import { sampleModelFrames } from './clip-frames.js';
+import { digestOptions } from './digest.js';
+import { tokenizeExample, type TokenizedExample } from './examples.js';
+import { type LineSink } from './progress.js';
+import { captionPrompt, plainPrompt } from './prompts.js';
+import {
+  checkLoopOptions,
+  DEFAULT_LOOP_OPTIONS,
+  requireInteger,
+  requireString,
+  type LoopOptions,
+} from './stage-options.js';
+import { runSupervisedLoop, type SupervisedResult } from './supervised-loop.js';
+import { describeWorldClip, questionSample, renderWorldClip } from './world-texts.js';
+
+/** Options of runPretrainStage. */
+export interface PretrainOptions extends LoopOptions {
+  /** Run directory (checkpoints, metrics, final/). */
+  readonly runDir: string;
+  /** tokenizer.json of stage 0a. */
+  readonly tokenizerPath: string;
+  /** Model preset. Default `tiny`. */
+  readonly preset: ModelPresetName;
+  /** Preset fields replaced (tests use micro sizes). Default none. */
+  readonly modelOverrides: Partial<ModelPresetSizes>;
+  /** Synthetic train clips simulated for the corpus. Default 1500. */
+  readonly clips: number;
+  /** First local train seed; away from the dataset clips (0…) so the base sees other clips. Default 1 000 000. */
+  readonly firstSeed: number;
+  /** Questions written per clip. Default 3. */
+  readonly questionsPerClip: number;
+  /** World and question options. Default: the medium preset. */
+  readonly synthetic: SyntheticOptionsInput;
+}
+
+/** Defaults of PretrainOptions (runDir and tokenizerPath have none). */
+export const DEFAULT_PRETRAIN_OPTIONS: Omit<PretrainOptions, 'runDir' | 'tokenizerPath'> = {
+  ...DEFAULT_LOOP_OPTIONS,
+  steps: 600,
+  batchRows: 24,
+  batchTokens: 4096,
+  optimizer: { learningRate: 1e-3, minLearningRate: 1e-4, warmupSteps: 30, weightDecay: 0.05 },
+  checkpointEvery: 100,
+  preset: 'tiny',
+  modelOverrides: {},
+  clips: 1500,
+  firstSeed: 1_000_000,
+  questionsPerClip: 3,
+  synthetic: {},
+};
+
+/** Validates pretrain options over the defaults; throws TrainingOptionsError naming the field. */
+export function parsePretrainOptions(input: Partial<PretrainOptions>): PretrainOptions {
+  const options = {
+    ...DEFAULT_PRETRAIN_OPTIONS,
+    ...input,
+    optimizer: { ...DEFAULT_PRETRAIN_OPTIONS.optimizer, ...input.optimizer },
+  } as PretrainOptions;
+  requireString('runDir', options.runDir);
+  requireString('tokenizerPath', options.tokenizerPath);
+  requireInteger('clips', options.clips, 1);
+  requireInteger('firstSeed', options.firstSeed, 0);
+  requireInteger('questionsPerClip', options.questionsPerClip, 0, 10);
+  return checkLoopOptions(options) as PretrainOptions;
+}
+
+/** Builds the pretraining examples: per clip a caption and its questions with direct answers. */
+export function buildPretrainExamples(
+  options: PretrainOptions,
+  tokenizer: Parameters<typeof tokenizeExample>[0],
+  config: Parameters<typeof tokenizeExample>[1],
+): { examples: TokenizedExample[]; skipped: number } {
+  const synthetic: SyntheticOptionsInput = {
+    ...options.synthetic,
+    questions: { ...options.synthetic.questions, questionsPerClip: Math.max(1, options.questionsPerClip) },
+  };
+  const examples: TokenizedExample[] = [];
+  let skipped = 0;
+  const add = (example: TokenizedExample | undefined): void => {
+    if (example === undefined) skipped += 1;
+    else examples.push(example);
+  };
+  for (let i = 0; i < options.clips; i++) {
+    const clip = describeWorldClip('train', options.firstSeed + i, synthetic);
+    const frames = sampleModelFrames(renderWorldClip(clip), config.frames, config.imageHeight, config.imageWidth);
+    add(tokenizeExample(tokenizer, config, { promptText: captionPrompt(), completionText: clip.caption, frames }));
+    for (const question of clip.questions.slice(0, options.questionsPerClip)) {
+      add(
+        tokenizeExample(tokenizer, config, {
+          promptText: plainPrompt(questionSample(question)),
+          completionText: `<answer>${question.answer}</answer>`,
+          frames,
+        }),
+      );
+    }
+  }
+  return { examples, skipped };
+}
+
+/** Runs (or resumes) base pretraining; the base is `runDir/final`. */
+export async function runPretrainStage(
+  input: Partial<PretrainOptions>,
+  out: LineSink,
+  extra: { haltAfterStep?: number } = {},
+): Promise<SupervisedResult> {
+  const options = parsePretrainOptions(input);
+  const tokenizer = await loadTokenizer(options.tokenizerPath);
+  const config = createModelConfig(options.preset, tokenizer, options.modelOverrides);
+  const { examples, skipped } = buildPretrainExamples(options, tokenizer, config);
+  const tokens = examples.reduce((n, e) => n + e.tokenIds.length, 0);
+  out.write(
+    `pretrain: ${examples.length} examples from ${options.clips} clips (${skipped} too long, skipped), ${tokens} tokens, mean length ${(tokens / Math.max(1, examples.length)).toFixed(1)}\n`,
+  );
+  // Paths and logging do not shape the run; the tokenizer's content does.
+  const { runDir: _run, tokenizerPath: _tok, logEvery: _log, keepLast: _keep, ...shaping } = options;
+  return runSupervisedLoop(
+    {
+      runDir: options.runDir,
+      stage: 'pretrain',
+      seed: options.seed,
+      steps: options.steps,
+      accumulation: options.accumulation,
+      bucket: { maxRows: options.batchRows, maxTokens: options.batchTokens, window: options.bucketWindow },
+      optimizer: options.optimizer,
+      checkpointEvery: options.checkpointEvery,
+      keepLast: options.keepLast,
+      logEvery: options.logEvery,
+      optionsDigest: digestOptions({ ...shaping, tokenizer: digestOptions(tokenizer.toJSONString()) }),
+      out,
+      ...(extra.haltAfterStep !== undefined ? { haltAfterStep: extra.haltAfterStep } : {}),
+    },
+    { config, tokenizer, weights: initWeights(config, options.seed) },
+    examples,
+  );
+}

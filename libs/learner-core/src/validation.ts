@@ -1,0 +1,60 @@
+/** Validation measures of a model in training: completion loss (tfjs) and answer accuracy (onnxruntime). */
+import * as tf from '@tensorflow/tfjs-core';
+import { type VideoSample } from '@vrft/data';
+import { OrtEngine, type EngineOptions } from '@vrft/engine-ort';
+import { countTargets, createBatch, maskedNllSum, type TfjsModel } from '@vrft/engine-tfjs';
+import { type Tokenizer } from '@vrft/tokenizer';
+import { type ClipFrameLoader } from './clip-frames.js';
+import { evaluateAccuracy, type AccuracyReport, type EvaluateOptions } from './evaluate.js';
+import { type TokenizedExample } from './examples.js';
+
+/** Mean cross-entropy per completion token of `examples` (forward only), in micro-batches of `rows`. */
+export function validationLoss(model: TfjsModel, examples: readonly TokenizedExample[], rows: number): number {
+  let sum = 0;
+  let targets = 0;
+  for (let start = 0; start < examples.length; start += rows) {
+    const batch = createBatch(model.config, examples.slice(start, start + rows));
+    const value = tf.tidy(() => maskedNllSum(model, batch));
+    sum += value.dataSync()[0] ?? Number.NaN;
+    value.dispose();
+    targets += countTargets(batch);
+  }
+  return sum / Math.max(1, targets);
+}
+
+/**
+ * Accuracy of a training model's current weights, through an onnxruntime engine that is opened on
+ * first use and hot-swapped to the new weights on later calls.
+ */
+export class AccuracyProbe {
+  private engine: OrtEngine | undefined;
+  private version = 0;
+
+  constructor(
+    private readonly tokenizer: Tokenizer,
+    private readonly samples: readonly VideoSample[],
+    private readonly frames: ClipFrameLoader,
+    private readonly evaluate: Partial<EvaluateOptions>,
+    private readonly engineOptions: Partial<EngineOptions> = {},
+  ) {}
+
+  /** Evaluates the model's weights now. */
+  async measure(model: TfjsModel): Promise<AccuracyReport> {
+    const source = {
+      kind: 'memory' as const,
+      config: model.config,
+      weights: model.exportWeights(),
+      tokenizer: this.tokenizer,
+      version: `probe-${++this.version}`,
+    };
+    if (this.engine === undefined) this.engine = await OrtEngine.open(source, this.engineOptions);
+    else await this.engine.swapWeights(source);
+    return evaluateAccuracy(this.engine, this.samples, this.frames, this.evaluate);
+  }
+
+  /** Stops the engine's workers. */
+  async close(): Promise<void> {
+    await this.engine?.close();
+    this.engine = undefined;
+  }
+}

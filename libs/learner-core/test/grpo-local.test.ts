@@ -1,0 +1,58 @@
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { selectBackend } from '@vrft/engine-tfjs';
+import { readTrainingCheckpoint, runLocalGrpo, STEP_METRIC_GLOSSARY } from '@vrft/learner-core';
+import { loadCheckpoint } from '@vrft/model';
+import { createMicroSetup, type MicroSetup } from './fixtures.js';
+
+describe('local GRPO loop on a micro model', () => {
+  let setup: MicroSetup;
+  const lines: string[] = [];
+  const out = { write: (text: string) => lines.push(text) };
+
+  beforeAll(async () => {
+    await selectBackend({ order: ['wasm', 'cpu'] });
+    setup = await createMicroSetup(3);
+  });
+  afterAll(async () => {
+    await rm(setup.root, { recursive: true, force: true });
+  });
+
+  it('runs named stages, changes the weights, checkpoints and reports every metric', async () => {
+    const runDir = join(setup.root, 'grpo');
+    const result = await runLocalGrpo(
+      {
+        runDir,
+        init: setup.initDir,
+        promptsFile: join(setup.dataDir, 'train.jsonl'),
+        dataDir: setup.dataDir,
+        steps: 2,
+        promptsPerStep: 2,
+        groupSize: 3,
+        sampling: { temperature: 1, topP: 1, topK: 0, maxNewTokens: 12 },
+        optimizer: { learningRate: 1e-2, warmupSteps: 0 },
+        checkpointEvery: 1,
+        engine: { intraOpThreads: 1 },
+      },
+      out,
+    );
+    expect(result.step).toBe(2);
+    for (const name of Object.keys(STEP_METRIC_GLOSSARY)) expect(result.lastMetrics).toHaveProperty(name);
+    for (const stage of ['generate', 'reward', 'reference', 'advantages', 'update', 'publish'])
+      expect(result.lastMetrics[`time/${stage}_s`]).toBeGreaterThanOrEqual(0);
+    expect(result.lastMetrics['rollout/completions']).toBe(6);
+    const start = await loadCheckpoint(setup.initDir);
+    const end = await loadCheckpoint(result.finalDir);
+    const name = 'lm.blocks.0.attn.wq';
+    const changed = (end.weights.get(name) as Float32Array).some(
+      (v, i) => v !== (start.weights.get(name) as Float32Array)[i],
+    );
+    expect(changed).toBe(true);
+    const stored = await readTrainingCheckpoint(join(runDir, 'checkpoints', 'step-00000002'));
+    expect(stored.state.stage).toBe('grpo');
+    expect(stored.state.extra['policyVersion']).toBe(2);
+    expect(stored.optimizer.step).toBe(2);
+    expect(lines.join('')).toMatch(/grpo 2\/2 .*ETA/);
+  });
+});

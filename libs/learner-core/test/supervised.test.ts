@@ -1,0 +1,98 @@
+import { readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCuration } from '@vrft/curation';
+import { selectBackend } from '@vrft/engine-tfjs';
+import { findLatestTrainingCheckpoint, runPretrainStage, runSftStage, sftCompletion } from '@vrft/learner-core';
+import { loadCheckpoint } from '@vrft/model';
+import { createMicroSetup, MICRO_MODEL, type MicroSetup } from './fixtures.js';
+
+const sink = () => {
+  const lines: string[] = [];
+  return { out: { write: (t: string) => lines.push(t) }, text: () => lines.join('') };
+};
+
+describe('pretraining and SFT on a micro model', () => {
+  let setup: MicroSetup;
+  beforeAll(async () => {
+    await selectBackend({ order: ['wasm', 'cpu'] });
+    setup = await createMicroSetup(4);
+  });
+  afterAll(async () => {
+    await rm(setup.root, { recursive: true, force: true });
+  });
+
+  const pretrain = (runDir: string) => ({
+    runDir,
+    tokenizerPath: setup.tokenizerPath,
+    modelOverrides: MICRO_MODEL,
+    clips: 6,
+    questionsPerClip: 2,
+    steps: 4,
+    batchRows: 6,
+    checkpointEvery: 2,
+    logEvery: 1,
+    optimizer: { learningRate: 3e-3, warmupSteps: 1 },
+  });
+
+  it('pretraining lowers the loss, and a stopped run resumes to the same weights', async () => {
+    const straight = sink();
+    const full = await runPretrainStage(pretrain(join(setup.root, 'a')), straight.out);
+    expect(full.step).toBe(4);
+    const losses = (await readFile(join(setup.root, 'a', 'metrics.jsonl'), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((line) => (JSON.parse(line) as { loss: number }).loss);
+    expect(losses.at(-1)).toBeLessThan(losses[0] as number);
+    expect(straight.text()).toMatch(/pretrain 4\/4 .*ETA/);
+
+    const halted = await runPretrainStage(pretrain(join(setup.root, 'b')), sink().out, { haltAfterStep: 2 });
+    expect(halted.step).toBe(2);
+    expect((await findLatestTrainingCheckpoint(join(setup.root, 'b')))?.state.step).toBe(2);
+    const resumedLog = sink();
+    const resumed = await runPretrainStage(pretrain(join(setup.root, 'b')), resumedLog.out);
+    expect(resumed.resumedFrom).toBe(2);
+    expect(resumedLog.text()).toContain('resuming from');
+    const a = await loadCheckpoint(full.finalDir);
+    const b = await loadCheckpoint(resumed.finalDir);
+    for (const [name, w] of a.weights) expect(b.weights.get(name)).toEqual(w);
+  }, 60_000);
+
+  it('refuses to resume a run with other options', async () => {
+    await expect(runPretrainStage({ ...pretrain(join(setup.root, 'a')), clips: 5 }, sink().out)).rejects.toThrow(
+      /other training options/,
+    );
+  });
+
+  it('SFT masks the prompt, evaluates held-out accuracy and keeps the best model', async () => {
+    const curated = join(setup.root, 'curated');
+    await runCuration({ dataDir: setup.dataDir, outDir: curated, frames: 'scene', writing: { browseMoments: 1 } });
+    const log = sink();
+    const result = await runSftStage(
+      {
+        runDir: join(setup.root, 'sft'),
+        init: join(setup.root, 'a', 'final'),
+        sftFile: join(curated, 'sft.jsonl'),
+        dataDir: setup.dataDir,
+        evalFile: join(setup.dataDir, 'train.jsonl'),
+        evalSamples: 2,
+        evalMaxNewTokens: 8,
+        validationFraction: 0.25,
+        steps: 3,
+        evalEvery: 2,
+        batchRows: 4,
+        optimizer: { learningRate: 1e-3, warmupSteps: 1 },
+        engine: { intraOpThreads: 1 },
+      },
+      log.out,
+    );
+    expect(result.step).toBe(3);
+    expect(result.bestDir).toBeDefined();
+    expect(log.text()).toMatch(/sft eval at step 2: val loss [\d.]+, accuracy [\d.]+, format [\d.]+/);
+    expect(log.text()).toMatch(/sft eval at step 3/);
+    await loadCheckpoint(result.bestDir as string);
+    expect(sftCompletion({ process: ' <think>a</think> ', solution: '<answer>B</answer>' })).toBe(
+      '<think>a</think>\n<answer>B</answer>',
+    );
+  }, 60_000);
+});
