@@ -7,6 +7,7 @@
 import { appendFile, mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
+import { exportOnnx } from '@vrft/engine-ort';
 import { createBatch, TfjsModel, Trainer, type OptimizerOptions } from '@vrft/engine-tfjs';
 import { saveCheckpoint, type ModelConfig, type ModelWeights } from '@vrft/model';
 import { type Tokenizer } from '@vrft/tokenizer';
@@ -89,7 +90,10 @@ function check(field: string, value: number, min: number): void {
     throw new TrainingOptionsError(field, `expected an integer ≥ ${min}, got ${value}`);
 }
 
-/** Writes a servable model checkpoint directory atomically (temp dir, fsync, rename). */
+/**
+ * Writes a servable model checkpoint directory atomically (temp dir, fsync, rename): config,
+ * tokenizer, safetensors and the exported ONNX graphs (docs/model.md).
+ */
 export async function writeModelDirectory(
   dir: string,
   parent: string,
@@ -99,6 +103,7 @@ export async function writeModelDirectory(
   const temp = `${dir}.tmp-${process.pid}`;
   await rm(temp, { recursive: true, force: true });
   await saveCheckpoint(temp, { ...model, metadata });
+  await exportOnnx(model.config, model.weights, temp);
   await publishDirectory(temp, dir, parent);
 }
 

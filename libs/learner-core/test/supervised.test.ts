@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -91,6 +92,10 @@ describe('pretraining and SFT on a micro model', () => {
     expect(log.text()).toMatch(/sft eval at step 2: val loss [\d.]+, accuracy [\d.]+, format [\d.]+/);
     expect(log.text()).toMatch(/sft eval at step 3/);
     await loadCheckpoint(result.bestDir as string);
+    // A servable checkpoint carries the exported ONNX graphs (docs/model.md).
+    for (const graph of ['vision.onnx', 'prefill.onnx', 'decode.onnx', 'weights.bin']) {
+      expect(existsSync(join(result.bestDir as string, 'onnx', graph))).toBe(true);
+    }
     expect(sftCompletion({ process: ' <think>a</think> ', solution: '<answer>B</answer>' })).toBe(
       '<think>a</think>\n<answer>B</answer>',
     );
