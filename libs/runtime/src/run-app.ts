@@ -51,12 +51,18 @@ export async function runApp<S extends z.ZodType<BaseAppConfig>>(
   } catch (error) {
     exitOnConfigError(error);
   }
+  // Listen before anything is announced: a signal that arrives while the app starts (a
+  // supervisor reacting to the ready line) must drain it, not kill the process outright.
+  let received: NodeJS.Signals | undefined;
+  let stop = (signal: NodeJS.Signals) => void (received ??= signal);
+  process.once('SIGTERM', (signal) => stop(signal));
+  process.once('SIGINT', (signal) => stop(signal));
+
   const app = await startApp(definition, config);
   const logger = app.context.get(JsonLogger);
-  logger.log(`${definition.name} ready`, { grpcPort: app.grpcPort, pid: process.pid }, 'Main');
 
   let stopping = false;
-  const stop = (signal: NodeJS.Signals) => {
+  stop = (signal: NodeJS.Signals) => {
     if (stopping) return;
     stopping = true;
     logger.log(`${signal} received: shutting down`, 'Main');
@@ -76,6 +82,6 @@ export async function runApp<S extends z.ZodType<BaseAppConfig>>(
       },
     );
   };
-  process.once('SIGTERM', stop);
-  process.once('SIGINT', stop);
+  logger.log(`${definition.name} ready`, { grpcPort: app.grpcPort, pid: process.pid }, 'Main');
+  if (received) stop(received);
 }
