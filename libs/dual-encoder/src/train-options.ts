@@ -24,10 +24,9 @@ export interface TrainEncoderOptions {
   readonly seed: number;
   /**
    * AdamW and schedule; totalSteps defaults to `steps`. Peak learning rate 5e-4: at 2e-3 the
-   * towers only ever learned the number of objects (held-out top-1 2 %, mean rank 25.6 after
-   * 200–300 steps at B = 32); 1e-3 gave 39 %, 5e-4 55 %, 2.5e-4 44 % after 200 steps (measured,
-   * docs/benchmarks.md). The flattened image projection (Np·Dv = 4096 inputs) is what a large
-   * Adam step overshoots: every input moves its output at once.
+   * held-out ranking froze at a coarse split (top-1 2 %, mean rank 25.6 after 200–300 steps at
+   * B = 32); 1e-3 gave 39 %, 5e-4 55 %, 2.5e-4 44 % after 200 steps (measured,
+   * docs/benchmarks.md); at B = 64, 3.5e-4 and 5e-4 did alike and 7e-4 fell back to 27 %.
    */
   readonly optimizer: OptimizerOptions;
   /** tfjs backends to try in order. Default: @vrft/engine-tfjs's order. */
