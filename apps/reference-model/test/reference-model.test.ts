@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '@vrft/config';
 import { OrtEngine } from '@vrft/engine-ort';
 import { Code, RpcError, checkHealth, createClient } from '@vrft/grpc';
-import { createModelConfig, initWeights, saveCheckpoint, visualTokensPerFrame } from '@vrft/model';
+import { MICRO_MODEL_SIZES, createModelConfig, initWeights, saveCheckpoint, visualTokensPerFrame } from '@vrft/model';
 import { ReferenceService } from '@vrft/proto';
 import { type RunningApp, startApp } from '@vrft/runtime';
 import { trainBpe } from '@vrft/tokenizer';
@@ -23,23 +23,7 @@ describe('reference-model over gRPC', () => {
   const tokenizer = trainBpe(['a red ball moves left', '<think>the ball</think><answer>A</answer>'], {
     vocabSize: 300,
   });
-  const config = createModelConfig('tiny', tokenizer, {
-    dModel: 16,
-    numLayers: 1,
-    numHeads: 2,
-    mlpHidden: 24,
-    frames: 2,
-    maxFrames: 3,
-    imageHeight: 8,
-    imageWidth: 8,
-    patchSize: 4,
-    pool: 1,
-    visionDim: 12,
-    visionLayers: 1,
-    visionHeads: 2,
-    visionMlpHidden: 16,
-    contextLength: 64,
-  });
+  const config = createModelConfig('tiny', tokenizer, { ...MICRO_MODEL_SIZES, numLayers: 1 });
   const weights = initWeights(config, 5);
   const video = config.specialTokens.video;
 

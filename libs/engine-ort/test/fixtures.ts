@@ -1,5 +1,5 @@
 /** Shared test fixtures: a small trained tokenizer, a config far smaller than `tiny`, weights. */
-import { createModelConfig, initWeights, type ModelConfig, type ModelWeights } from '@vrft/model';
+import { MICRO_MODEL_SIZES, createModelConfig, initWeights, type ModelConfig, type ModelWeights } from '@vrft/model';
 import { trainBpe, type Tokenizer } from '@vrft/tokenizer';
 
 const CORPUS = [
@@ -16,23 +16,7 @@ export function createTestTokenizer(): Tokenizer {
 
 /** A config far smaller than tiny, for fast tests. */
 export function createTestConfig(tokenizer: Tokenizer = createTestTokenizer(), contextLength = 64): ModelConfig {
-  return createModelConfig('tiny', tokenizer, {
-    dModel: 16,
-    numLayers: 2,
-    numHeads: 2,
-    mlpHidden: 24,
-    frames: 2,
-    maxFrames: 3,
-    imageHeight: 8,
-    imageWidth: 8,
-    patchSize: 4,
-    pool: 1,
-    visionDim: 12,
-    visionLayers: 1,
-    visionHeads: 2,
-    visionMlpHidden: 16,
-    contextLength,
-  });
+  return createModelConfig('tiny', tokenizer, { ...MICRO_MODEL_SIZES, contextLength });
 }
 
 /**

@@ -1,5 +1,11 @@
 /** Shared test fixtures: a small tokenizer, a config far smaller than `tiny`, batches. */
-import { buildInputSequence, createModelConfig, visualTokensPerClip, type ModelConfig } from '@vrft/model';
+import {
+  MICRO_MODEL_SIZES,
+  buildInputSequence,
+  createModelConfig,
+  visualTokensPerClip,
+  type ModelConfig,
+} from '@vrft/model';
 import { trainBpe, type Tokenizer } from '@vrft/tokenizer';
 import { createBatch, type BatchSequence, type ModelBatch } from '../src/index.js';
 
@@ -14,23 +20,7 @@ const CORPUS = [
 export const tokenizer: Tokenizer = trainBpe(CORPUS, { vocabSize: 300 });
 
 /** A config far smaller than tiny: D 16, 2 layers, 8×8 frames of 4×4 patches pooled 2×2. */
-export const config: ModelConfig = createModelConfig('tiny', tokenizer, {
-  dModel: 16,
-  numLayers: 2,
-  numHeads: 2,
-  mlpHidden: 24,
-  frames: 2,
-  maxFrames: 3,
-  imageHeight: 8,
-  imageWidth: 8,
-  patchSize: 4,
-  pool: 2,
-  visionDim: 12,
-  visionLayers: 1,
-  visionHeads: 2,
-  visionMlpHidden: 16,
-  contextLength: 64,
-});
+export const config: ModelConfig = createModelConfig('tiny', tokenizer, { ...MICRO_MODEL_SIZES, pool: 2 });
 
 /** Deterministic frames: pixel values from a seed. */
 export function makeFrames(seed: number, frames = config.frames): Uint8Array {

@@ -62,6 +62,7 @@ export {
 } from './weight-specs.js';
 export {
   type RandomCheckpointOptions,
+  MICRO_MODEL_SIZES,
   TEST_MODEL_SIZES,
   createRandomModel,
   writeRandomCheckpoint,

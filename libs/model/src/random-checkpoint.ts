@@ -24,6 +24,28 @@ export interface RandomCheckpointOptions {
   readonly corpus: readonly string[];
 }
 
+/**
+ * The smallest sizes the tests use (D 16, 2 layers, 8×8 frames of 4×4 patches): unit tests of
+ * the model, both engines and the apps build on these so their numbers stay comparable.
+ */
+export const MICRO_MODEL_SIZES: Partial<ModelPresetSizes> = {
+  dModel: 16,
+  numLayers: 2,
+  numHeads: 2,
+  mlpHidden: 24,
+  frames: 2,
+  maxFrames: 3,
+  imageHeight: 8,
+  imageWidth: 8,
+  patchSize: 4,
+  pool: 1,
+  visionDim: 12,
+  visionLayers: 1,
+  visionHeads: 2,
+  visionMlpHidden: 16,
+  contextLength: 64,
+};
+
 /** Sizes far below `tiny`, for tests that start a server in well under a second. */
 export const TEST_MODEL_SIZES: Partial<ModelPresetSizes> = {
   dModel: 32,

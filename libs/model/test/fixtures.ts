@@ -1,6 +1,6 @@
 /** Shared test fixtures: a small trained tokenizer and a config smaller than `tiny`. */
 import { trainBpe, type Tokenizer } from '@vrft/tokenizer';
-import { createModelConfig, type ModelConfig } from '../src/index.js';
+import { MICRO_MODEL_SIZES, createModelConfig, type ModelConfig } from '../src/index.js';
 
 const CORPUS = [
   'a red ball moves left and bounces off the wall',
@@ -16,21 +16,5 @@ export function createTestTokenizer(): Tokenizer {
 
 /** A config far smaller than tiny, for fast tests. */
 export function createTestConfig(tokenizer: Tokenizer = createTestTokenizer()): ModelConfig {
-  return createModelConfig('tiny', tokenizer, {
-    dModel: 16,
-    numLayers: 2,
-    numHeads: 2,
-    mlpHidden: 24,
-    frames: 2,
-    maxFrames: 3,
-    imageHeight: 8,
-    imageWidth: 8,
-    patchSize: 4,
-    pool: 1,
-    visionDim: 12,
-    visionLayers: 1,
-    visionHeads: 2,
-    visionMlpHidden: 16,
-    contextLength: 64,
-  });
+  return createModelConfig('tiny', tokenizer, MICRO_MODEL_SIZES);
 }
