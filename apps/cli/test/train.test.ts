@@ -10,7 +10,7 @@ import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateDataset } from '@vrft/data';
 import { trainTokenizerStage } from '@vrft/learner-core';
-import { createModelConfig, initWeights, loadCheckpoint, saveCheckpoint } from '@vrft/model';
+import { MICRO_VIDEO_MODEL_SIZES, createModelConfig, initWeights, loadCheckpoint, saveCheckpoint } from '@vrft/model';
 import { runTrainCommand } from '../src/commands/train.command.js';
 
 const ENTRY = resolve(import.meta.dirname, '../dist/train/train-entry.js');
@@ -88,19 +88,7 @@ beforeAll(async () => {
   dataDir = join(root, 'data');
   await generateDataset({ outDir: dataDir, count: 3, seed: 0, split: 'train', encode: false });
   const { tokenizer } = await trainTokenizerStage({ outPath: join(root, 'tokenizer.json'), clips: 20, vocabSize: 400 });
-  const config = createModelConfig('tiny', tokenizer, {
-    dModel: 32,
-    numLayers: 1,
-    numHeads: 2,
-    mlpHidden: 64,
-    frames: 2,
-    maxFrames: 2,
-    visionDim: 16,
-    visionLayers: 1,
-    visionHeads: 2,
-    visionMlpHidden: 32,
-    contextLength: 256,
-  });
+  const config = createModelConfig('tiny', tokenizer, MICRO_VIDEO_MODEL_SIZES);
   initDir = join(root, 'init');
   await saveCheckpoint(initDir, { config, tokenizer, weights: initWeights(config, 5) });
 });
@@ -132,19 +120,7 @@ describe('vrft train', () => {
     ).toBe(0);
     expect(tok.out()).toMatch(/tokenizer: \d+ ids from \d+ texts/);
     const pre = capture();
-    const model = JSON.stringify({
-      dModel: 32,
-      numLayers: 1,
-      numHeads: 2,
-      mlpHidden: 64,
-      frames: 2,
-      maxFrames: 2,
-      visionDim: 16,
-      visionLayers: 1,
-      visionHeads: 2,
-      visionMlpHidden: 32,
-      contextLength: 256,
-    });
+    const model = JSON.stringify(MICRO_VIDEO_MODEL_SIZES);
     const run = join(root, 'cli-base');
     const code = await runTrainCommand(
       [

@@ -15,6 +15,7 @@ import { generateClip, parseSyntheticOptions, renderScene } from '@vrft/data';
 import { createClient } from '@vrft/grpc';
 import { reasoningPrompt, trainTokenizerStage } from '@vrft/learner-core';
 import {
+  MICRO_VIDEO_MODEL_SIZES,
   buildInputSequence,
   createModelConfig,
   decodeSafetensors,
@@ -104,19 +105,7 @@ beforeAll(async () => {
   bus = await connectBus({ servers: [nats.url] });
   root = await mkdtemp(join(tmpdir(), 'vrft-learner-svc-'));
   ({ tokenizer } = await trainTokenizerStage({ outPath: join(root, 'tokenizer.json'), clips: 20, vocabSize: 400 }));
-  config = createModelConfig('tiny', tokenizer, {
-    dModel: 32,
-    numLayers: 1,
-    numHeads: 2,
-    mlpHidden: 64,
-    frames: 2,
-    maxFrames: 2,
-    visionDim: 16,
-    visionLayers: 1,
-    visionHeads: 2,
-    visionMlpHidden: 32,
-    contextLength: 256,
-  });
+  config = createModelConfig('tiny', tokenizer, MICRO_VIDEO_MODEL_SIZES);
   initDir = join(root, 'init');
   await saveCheckpoint(initDir, { config, tokenizer, weights: initWeights(config, 11) });
   const scene = generateClip('train', 0, parseSyntheticOptions({})).scene;

@@ -4,22 +4,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateDataset } from '@vrft/data';
 import { trainTokenizerStage } from '@vrft/learner-core';
-import { createModelConfig, initWeights, saveCheckpoint, type ModelPresetSizes } from '@vrft/model';
+import {
+  MICRO_VIDEO_MODEL_SIZES,
+  createModelConfig,
+  initWeights,
+  saveCheckpoint,
+  type ModelPresetSizes,
+} from '@vrft/model';
 
 /** Micro sizes: 2 frames of 64×64 → 8 visual tokens, one LM block of width 32. */
-export const MICRO_MODEL: Partial<ModelPresetSizes> = {
-  dModel: 32,
-  numLayers: 1,
-  numHeads: 2,
-  mlpHidden: 64,
-  frames: 2,
-  maxFrames: 2,
-  visionDim: 16,
-  visionLayers: 1,
-  visionHeads: 2,
-  visionMlpHidden: 32,
-  contextLength: 1024,
-};
+export const MICRO_MODEL: Partial<ModelPresetSizes> = { ...MICRO_VIDEO_MODEL_SIZES, contextLength: 1024 };
 
 /** Paths of a micro training set-up. */
 export interface MicroSetup {

@@ -63,6 +63,7 @@ export {
 export {
   type RandomCheckpointOptions,
   MICRO_MODEL_SIZES,
+  MICRO_VIDEO_MODEL_SIZES,
   TEST_MODEL_SIZES,
   createRandomModel,
   writeRandomCheckpoint,

@@ -46,6 +46,24 @@ export const MICRO_MODEL_SIZES: Partial<ModelPresetSizes> = {
   contextLength: 64,
 };
 
+/**
+ * A micro model that keeps the `tiny` preset's 64×64 frames (2 of them → 8 visual tokens), so
+ * the synthetic world's clips feed it unchanged: the learner's and the CLI's training tests.
+ */
+export const MICRO_VIDEO_MODEL_SIZES: Partial<ModelPresetSizes> = {
+  dModel: 32,
+  numLayers: 1,
+  numHeads: 2,
+  mlpHidden: 64,
+  frames: 2,
+  maxFrames: 2,
+  visionDim: 16,
+  visionLayers: 1,
+  visionHeads: 2,
+  visionMlpHidden: 32,
+  contextLength: 256,
+};
+
 /** Sizes far below `tiny`, for tests that start a server in well under a second. */
 export const TEST_MODEL_SIZES: Partial<ModelPresetSizes> = {
   dModel: 32,
