@@ -173,4 +173,14 @@ describe('vrft curate', () => {
       formatCurateProgress({ done: 3, total: 10, resumed: 1, kept: 2, failed: 0, elapsedSec: 1, rate: 2, etaSec: 3.5 }),
     ).toBe('curate: 3/10 samples (30%) (1 resumed), kept 2, failed 0, 2.00 samples/s, ETA 4 s');
   });
+
+  it('passes the writer options through and rejects a zero --browse-moments', () => {
+    expect(parseCurateArgs(['--data', 'd', '--out', 'o', '--browse-moments', '1'], {}).options.writing).toEqual({
+      browseMoments: 1,
+    });
+    expect(parseCurateArgs(['--data', 'd', '--out', 'o', '--seed', '3'], {}).options.writing).toEqual({ seed: 3 });
+    expect(() => parseCurateArgs(['--data', 'd', '--out', 'o', '--browse-moments', '0'], {})).toThrow(
+      /--browse-moments/,
+    );
+  });
 });

@@ -23,7 +23,14 @@ export {
 } from './batch.js';
 export { BackendUnavailableError, EngineOptionsError, GradientError, ModelInputError } from './errors.js';
 export { GRADIENT_KERNELS, registerTrainingGradients } from './gradients.js';
-export { completionLoss, countTargets, maskedNllSum, tokenLogProbs } from './loss.js';
+export {
+  completionLoss,
+  countTargets,
+  maskedNllSum,
+  pickTokenLogProbs,
+  sampledLogSoftmax,
+  tokenLogProbs,
+} from './loss.js';
 export {
   createMatMulOps,
   MATMUL_MODES,

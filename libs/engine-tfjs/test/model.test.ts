@@ -1,7 +1,14 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { buildInputSequence, initWeights, parseModelConfig, visualTokensPerClip, type ModelConfig } from '@vrft/model';
+import {
+  buildInputSequence,
+  initWeights,
+  parseModelConfig,
+  unsampledTokenIds,
+  visualTokensPerClip,
+  type ModelConfig,
+} from '@vrft/model';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createBatch, selectBackend, TfjsModel, tokenLogProbs } from '../src/index.js';
+import { createBatch, sampledLogSoftmax, selectBackend, TfjsModel, tokenLogProbs } from '../src/index.js';
 import { config, makeBatch, makeFrames, makeSequence, tokenizer } from './fixtures.js';
 
 function sequenceFor(c: ModelConfig): { tokenIds: number[]; videoStart: number; frames: Uint8Array } {
@@ -83,5 +90,25 @@ describe('TfjsModel.forward', () => {
     const length = rows[0]!.tokenIds.length;
     const pad = right.seqLen - length;
     for (let i = 1; i < length; i++) expect(l[0]![pad + i]).toBeCloseTo(r[0]![i]!, 4);
+  });
+
+  it('renormalises without <video>/<pad>/<bos> when sampledOnly, as onnxruntime samples', () => {
+    const batch = createBatch(config, [makeSequence('<video> how many objects?', '<answer>2</answer>', 1)]);
+    const full = tf.tidy(() => tokenLogProbs(model, batch).arraySync())[0]!;
+    const sampled = tf.tidy(() => tokenLogProbs(model, batch, true).arraySync())[0]!;
+    const logProbs = tf.tidy(() => tf.logSoftmax(model.forward(batch)).arraySync())[0]!;
+    const masked = tf.tidy(() => sampledLogSoftmax(model, batch).arraySync())[0]!;
+    const banned = unsampledTokenIds(config);
+    let checked = 0;
+    for (let t = 1; t < full.length; t++) {
+      if (batch.lossMask[t] !== 1) continue; // completion tokens only: the prompt holds <video> positions
+      checked += 1;
+      // log p'(x) = log p(x) − log(1 − Σ_banned p(b)) for the prediction made at t − 1
+      const bannedMass = banned.reduce((sum, id) => sum + Math.exp(logProbs[t - 1]![id]!), 0);
+      expect(bannedMass).toBeGreaterThan(0);
+      expect(sampled[t]).toBeCloseTo(full[t]! - Math.log(1 - bannedMass), 5);
+    }
+    expect(checked).toBeGreaterThan(1);
+    for (const id of banned) expect(Math.exp(masked[0]![id]!)).toBe(0);
   });
 });

@@ -267,3 +267,13 @@ export function visualTokensPerFrame(config: ModelConfig): number {
 export function visualTokensPerClip(config: ModelConfig, frames: number = config.frames): number {
   return frames * visualTokensPerFrame(config);
 }
+
+/**
+ * Tokens a completion never contains (`<video>`, `<pad>`, `<bos>`): a sampled `<video>` would have
+ * no frames to splice in. Both engines renormalise the next-token distribution without them, so
+ * sampling, scoring and the learner's log-probs agree.
+ */
+export function unsampledTokenIds(config: Pick<ModelConfig, 'specialTokens'>): readonly number[] {
+  const { video, pad, bos } = config.specialTokens;
+  return [video, pad, bos];
+}

@@ -9,6 +9,7 @@ export {
   MODEL_PRESETS,
   parseModelConfig,
   patchesPerFrame,
+  unsampledTokenIds,
   visualTokensPerClip,
   visualTokensPerFrame,
   type ModelConfig,

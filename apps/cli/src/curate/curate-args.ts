@@ -26,6 +26,8 @@ export const CURATE_USAGE = `usage: vrft curate --data DIR --out DIR [options]
   --rps R                remote requests per second (default 4)
   --frames video|scene   decode the clip files (default) or render the scene files
   --seed S               seed of the built-in writer's wording (default 0)
+  --browse-moments N     moments the built-in writer describes while browsing (default 4;
+                         fewer gives shorter chains of thought, for small models)
   --retry-failed         run again the samples an earlier run recorded as failed
   --progress-seconds S   seconds between progress lines (default 2)
 `;
@@ -79,6 +81,7 @@ export function parseCurateArgs(
         rps: { type: 'string' },
         frames: { type: 'string' },
         seed: { type: 'string' },
+        'browse-moments': { type: 'string' },
         'retry-failed': { type: 'boolean', default: false },
         'progress-seconds': { type: 'string', default: '2' },
       },
@@ -106,6 +109,7 @@ export function parseCurateArgs(
   const limit = integer('--limit', values.limit, 1);
   const concurrency = integer('--concurrency', values.concurrency, 1);
   const seed = integer('--seed', values.seed, 0);
+  const browseMoments = integer('--browse-moments', values['browse-moments'], 1);
   const options: CurateOptions = {
     dataDir: values.data,
     outDir: values.out,
@@ -116,7 +120,14 @@ export function parseCurateArgs(
     ...(writer ? { writer } : {}),
     ...(reviser ? { reviser } : {}),
     ...(values.frames ? { frames: values.frames as 'video' | 'scene' } : {}),
-    ...(seed !== undefined ? { writing: { seed } } : {}),
+    ...(seed !== undefined || browseMoments !== undefined
+      ? {
+          writing: {
+            ...(seed !== undefined ? { seed } : {}),
+            ...(browseMoments !== undefined ? { browseMoments } : {}),
+          },
+        }
+      : {}),
     retryFailed: values['retry-failed'],
   };
   if (values.endpoint && values.model) {

@@ -6,7 +6,15 @@
  * K AdamW updates. With K > 1, log π_θold is taken once before the first update.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { createBatch, type BatchSequence, type ModelBatch, type TfjsModel, type Trainer } from '@vrft/engine-tfjs';
+import {
+  createBatch,
+  pickTokenLogProbs,
+  sampledLogSoftmax,
+  type BatchSequence,
+  type ModelBatch,
+  type TfjsModel,
+  type Trainer,
+} from '@vrft/engine-tfjs';
 import {
   computeGrpoLoss,
   computeTokenEntropiesFromLogProbs,
@@ -115,19 +123,13 @@ function alignedArrays(rows: readonly Row[], batch: ModelBatch, old?: readonly F
 
 /**
  * log π_θ(token_t | <t) [B, T] and the entropy of the distribution that predicted token t [B, T]
- * (0 at t = 0), from one forward. The gather picks logit row t−1 for token t.
+ * (0 at t = 0), from one forward. Over the tokens a completion can contain only, as onnxruntime
+ * sampled them, so π_θ / π_behaviour compares like with like.
  */
 function policyLogProbs(model: TfjsModel, batch: ModelBatch): { logp: tf.Tensor2D; entropy: tf.Tensor2D } {
   const { batchSize: b, seqLen: t } = batch;
-  const v = model.config.vocabSize;
-  const logProbs = tf.logSoftmax(model.forward(batch)) as tf.Tensor3D; // [B, T, V]
-  const index = new Int32Array(b * (t - 1));
-  for (let row = 0; row < b; row++) {
-    for (let i = 1; i < t; i++)
-      index[row * (t - 1) + i - 1] = (row * t + i - 1) * v + (batch.tokenIds[row * t + i] as number);
-  }
-  const picked = tf.reshape(tf.gather(tf.reshape(logProbs, [b * t * v]), tf.tensor1d(index, 'int32')), [b, t - 1]);
-  const logp = tf.concat([tf.zeros([b, 1]), picked], 1) as tf.Tensor2D; // [B, T]
+  const logProbs = sampledLogSoftmax(model, batch); // [B, T, V]
+  const logp = pickTokenLogProbs(logProbs, batch); // [B, T]
   const sourceEntropy = computeTokenEntropiesFromLogProbs(logProbs); // [B, T]: of the prediction made at t
   const entropy = tf.concat([tf.zeros([b, 1]), tf.slice(sourceEntropy, [0, 0], [b, t - 1])], 1) as tf.Tensor2D;
   return { logp, entropy };
