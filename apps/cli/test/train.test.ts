@@ -9,14 +9,18 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateDataset } from '@vrft/data';
+import { generateFramePairs, initEncoderWeights, parseEncoderConfig, saveEncoderCheckpoint } from '@vrft/dual-encoder';
 import { trainTokenizerStage } from '@vrft/learner-core';
 import { MICRO_VIDEO_MODEL_SIZES, createModelConfig, initWeights, loadCheckpoint, saveCheckpoint } from '@vrft/model';
+import { trainBpe } from '@vrft/tokenizer';
 import { runTrainCommand } from '../src/commands/train.command.js';
+import { grpoArgs, parseTrainArgs } from '../src/train/train-args.js';
 
 const ENTRY = resolve(import.meta.dirname, '../dist/train/train-entry.js');
 let root = '';
 let dataDir = '';
 let initDir = '';
+let encoderDir = '';
 
 function capture() {
   const out: string[] = [];
@@ -64,6 +68,8 @@ function startGrpo(runDir: string): Child {
     '7',
     '--threads',
     '1',
+    '--encoder',
+    encoderDir,
   ];
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
@@ -91,6 +97,30 @@ beforeAll(async () => {
   const config = createModelConfig('tiny', tokenizer, MICRO_VIDEO_MODEL_SIZES);
   initDir = join(root, 'init');
   await saveCheckpoint(initDir, { config, tokenizer, weights: initWeights(config, 5) });
+  // A small dual encoder written by the project's exporter (seeded weights), for R_s.
+  const pairs = generateFramePairs({ split: 'train', clips: 2, framesPerClip: 2, imageSize: 16 });
+  const encoderTokenizer = trainBpe(pairs.texts, { vocabSize: 300 });
+  const encoderConfig = parseEncoderConfig({
+    imageSize: 16,
+    patchSize: 4,
+    visionDim: 16,
+    visionLayers: 1,
+    visionHeads: 2,
+    textDim: 16,
+    textLayers: 1,
+    textHeads: 2,
+    embedDim: 8,
+    maxTextTokens: 64,
+    vocabSize: encoderTokenizer.vocabSize,
+    padId: encoderTokenizer.specialId('pad'),
+  });
+  encoderDir = join(root, 'encoder');
+  await saveEncoderCheckpoint(encoderDir, {
+    config: encoderConfig,
+    weights: initEncoderWeights(encoderConfig, 3),
+    tokenizer: encoderTokenizer,
+    metadata: {},
+  });
 });
 afterAll(async () => {
   await rm(root, { recursive: true, force: true });
@@ -101,6 +131,7 @@ describe('vrft train', () => {
     const help = capture();
     expect(await runTrainCommand(['--help'], help.io)).toBe(0);
     expect(help.out()).toContain('vrft train grpo --local');
+    expect(help.out()).toContain('--encoder DIR');
     const bad = capture();
     expect(await runTrainCommand(['grpo', '--run', 'x'], bad.io)).toBe(64);
     expect(bad.err()).toContain('--local is required');
@@ -110,6 +141,75 @@ describe('vrft train', () => {
     const range = capture();
     expect(await runTrainCommand(['pretrain', '--run', 'x', '--tokenizer', 'y', '--steps', '0'], range.io)).toBe(64);
     expect(range.err()).toContain('steps');
+  });
+
+  it('maps the reward flags of train grpo onto the recipe and the encoder, and names bad ones', async () => {
+    const required = [
+      '--local',
+      '--run',
+      join(root, 'flags'),
+      '--init',
+      initDir,
+      '--prompts',
+      join(dataDir, 'train.jsonl'),
+      '--steps',
+      '1',
+    ];
+    const parsed = (...flags: string[]) => grpoArgs(parseTrainArgs([...required, '--data', dataDir, ...flags]));
+    const options = parsed(
+      '--encoder',
+      encoderDir,
+      '--semantic-aggregation',
+      'mean-clipped-cosine',
+      '--no-gate',
+      '--description-tokens',
+      '32',
+      '--reward-frames',
+      '8',
+      '--semantic-weight',
+      '1.5',
+      '--threads',
+      '1',
+      '--rollout-log-every',
+      '2',
+    );
+    expect(options.rolloutLogEvery).toBe(2);
+    expect(options.reward).toEqual({
+      aggregation: 'mean-clipped-cosine',
+      gate: false,
+      descriptionTokens: 32,
+      numFrames: 8,
+      semanticWeight: 1.5,
+    });
+    expect(options.encoder).toEqual({ dir: encoderDir, intraOpThreads: 1 });
+    expect(parsed('--encoder', 'siglip', '--encoder-image-size', '224', '--encoder-text-tokens', '64').encoder).toEqual(
+      {
+        dir: 'siglip',
+        imageSize: 224,
+        maxTextTokens: 64,
+      },
+    );
+    expect(parsed('--gate', '--semantic', 'off').reward).toEqual({ gate: true, semantic: false });
+    expect(parsed()).not.toHaveProperty('reward');
+    expect(parsed()).not.toHaveProperty('encoder');
+    expect(parsed('--aggregation', 'token-mean').grpo).toEqual({ aggregation: 'token-mean' }); // the loss's, not R_s's
+
+    const usage = async (flags: string[], named: string) => {
+      const run = capture();
+      expect(await runTrainCommand(['grpo', ...required, '--data', dataDir, ...flags], run.io), run.err()).toBe(64);
+      expect(run.err()).toContain(named);
+    };
+    await usage(['--semantic-aggregation', 'mean'], '--semantic-aggregation');
+    await usage(['--description-tokens', '0'], '--description-tokens');
+    await usage(['--reward-frames', '2.5'], '--reward-frames');
+    await usage(['--encoder', encoderDir, '--encoder-image-size', '0'], '--encoder-image-size');
+    await usage(['--encoder-text-tokens', '64'], '--encoder DIR');
+    await usage(['--semantic-weight', '-1'], '--semantic-weight');
+    await usage(['--semantic', 'maybe'], '--semantic');
+    await usage(['--gate', '--no-gate'], '--no-gate');
+    await usage(['--semantic', 'on'], 'encoder'); // R_s without an encoder
+    await usage(['--encoder', join(root, 'no-such-encoder')], 'encoder.dir');
+    await usage(['--encoder', encoderDir, '--description-tokens', '65'], 'reward.descriptionTokens');
   });
 
   it('trains a tokenizer and a micro base, then evaluates it', async () => {

@@ -71,25 +71,31 @@ export class ClipFrameLoader {
   load(path: string): Promise<Uint8Array> {
     const hit = this.cache.get(path);
     if (hit !== undefined) return hit;
-    const loading = this.source
-      .loadFrames({ path })
-      .then((set) =>
-        sampleModelFrames(
-          { data: set.frames.data, shape: set.frames.shape },
-          this.config.frames,
-          this.config.imageHeight,
-          this.config.imageWidth,
-        ),
-      )
-      .catch((error: unknown) => {
+    const loading = this.loadResized(path, this.config.frames, this.config.imageHeight, this.config.imageWidth).catch(
+      (error: unknown) => {
         this.cache.delete(path);
-        throw new TrainingDataError(`cannot load the frames of ${path}: ${(error as Error).message}`, { cause: error });
-      });
+        throw error;
+      },
+    );
     this.cache.set(path, loading);
     if (this.cache.size > this.cacheClips) {
       const oldest = this.cache.keys().next().value;
       if (oldest !== undefined) this.cache.delete(oldest);
     }
     return loading;
+  }
+
+  /**
+   * [count, height, width, 3] frames of the clip, from the same source as `load` (e.g. the F frames
+   * at the dual encoder's size for R_s). Not cached here: at an encoder's size they are large, and
+   * callers keep what they derive from them (embeddings) instead.
+   */
+  async loadResized(path: string, count: number, height: number, width: number): Promise<Uint8Array> {
+    try {
+      const set = await this.source.loadFrames({ path });
+      return sampleModelFrames({ data: set.frames.data, shape: set.frames.shape }, count, height, width);
+    } catch (error) {
+      throw new TrainingDataError(`cannot load the frames of ${path}: ${(error as Error).message}`, { cause: error });
+    }
   }
 }

@@ -77,19 +77,23 @@ export {
   type RolloutPrompt,
   type RolloutTask,
   type ScoredGroup,
+  type SemanticRewards,
   type UpdateGroup,
 } from './grpo/rollout-batch.js';
 export { GRPO_STAGES, StageTimer, type GrpoStageName } from './grpo/stage-timer.js';
 export { applyGrpoUpdate, type GrpoUpdateOptions, type GrpoUpdateResult } from './grpo/grpo-update.js';
 export {
   advantageGroups,
+  completionGroupOf,
   generateGroups,
   localRewardRecipe,
   referenceGroups,
   rewardGroups,
   type RolloutSampling,
 } from './grpo/grpo-stages.js';
-export { collectStepMetrics, STEP_METRIC_GLOSSARY } from './grpo/step-metrics.js';
+export { GroupEncoder, type ClipFramesLoader, type EncodeCounts } from './grpo/semantic-encoding.js';
+export { rolloutLogLines, type LoggedCompletion, type RolloutLogRecord } from './grpo/rollout-log.js';
+export { collectStepMetrics, SEMANTIC_STEP_METRICS, STEP_METRIC_GLOSSARY } from './grpo/step-metrics.js';
 export {
   DEFAULT_LOCAL_GRPO_OPTIONS,
   parseLocalGrpoOptions,

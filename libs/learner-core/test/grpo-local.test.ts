@@ -2,7 +2,7 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '@vrft/engine-tfjs';
-import { readTrainingCheckpoint, runLocalGrpo, STEP_METRIC_GLOSSARY } from '@vrft/learner-core';
+import { readTrainingCheckpoint, runLocalGrpo, SEMANTIC_STEP_METRICS, STEP_METRIC_GLOSSARY } from '@vrft/learner-core';
 import { loadCheckpoint } from '@vrft/model';
 import { createMicroSetup, type MicroSetup } from './fixtures.js';
 
@@ -38,7 +38,11 @@ describe('local GRPO loop on a micro model', () => {
       out,
     );
     expect(result.step).toBe(2);
-    for (const name of Object.keys(STEP_METRIC_GLOSSARY)) expect(result.lastMetrics).toHaveProperty(name);
+    // Without an encoder the reward is R_f + R_a: no R_s metrics and no encode stage.
+    for (const name of Object.keys(STEP_METRIC_GLOSSARY))
+      if (SEMANTIC_STEP_METRICS.includes(name)) expect(result.lastMetrics).not.toHaveProperty(name);
+      else expect(result.lastMetrics).toHaveProperty(name);
+    expect(result.lastMetrics).not.toHaveProperty('time/encode_s');
     for (const stage of ['generate', 'reward', 'reference', 'advantages', 'update', 'publish'])
       expect(result.lastMetrics[`time/${stage}_s`]).toBeGreaterThanOrEqual(0);
     expect(result.lastMetrics['rollout/completions']).toBe(6);

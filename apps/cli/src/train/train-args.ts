@@ -51,8 +51,21 @@ vrft train grpo --local --run DIR --init CKPT --prompts FILE --data DIR [--steps
                 [--prompts-per-step N] [--group-size G] [--max-new-tokens N] [--temperature X]
                 [--top-p X] [--beta X] [--inner-updates K] [--objective clipped|unclipped]
                 [--aggregation sequence-mean|token-mean] [--micro-rows N] [--eval FILE]
-                [--eval-samples N] [--eval-every N] [--threads N] [loop options]
+                [--eval-samples N] [--eval-every N] [--threads N] [reward options] [loop options]
   the single-process GRPO learner (rollouts in-process); result RUN/final
+
+  reward options (R = R_f + R_a, + 1[R_a > 0]·R_s with an encoder):
+  --encoder DIR           dual encoder for R_s (vrft train encoder, or a SigLIP-style ONNX export)
+  --encoder-image-size S --encoder-text-tokens M
+                          frame side and text positions of an export without encoder.json
+  --semantic on|off       R_s on (default with --encoder) or off
+  --semantic-weight W     w in R_s = min(1, w·max(cos, 0)) (default 2)
+  --semantic-aggregation mean-frame-embedding|mean-clipped-cosine
+                          cos of the mean frame embedding (default), or mean of clipped cosines
+  --gate | --no-gate      count R_s only when R_a > 0 (default), or always
+  --description-tokens M  encoder tokens kept of the description span (default 64)
+  --reward-frames F       frames of the clip R_s compares with (default 16)
+  --rollout-log-every N   append every Nth step's completions and rewards to RUN/rollouts.jsonl
 
 vrft train eval --checkpoint CKPT --samples FILE --data DIR [--limit N] [--max-new-tokens N]
                 [--plain] [--json FILE]
@@ -99,6 +112,12 @@ const NUMBER_FLAGS = [
   'limit',
   'first-seed',
   'eval-max-new-tokens',
+  'semantic-weight',
+  'description-tokens',
+  'reward-frames',
+  'rollout-log-every',
+  'encoder-image-size',
+  'encoder-text-tokens',
 ] as const;
 const STRING_FLAGS = [
   'out',
@@ -120,6 +139,9 @@ const STRING_FLAGS = [
   'json',
   'frames',
   'progress',
+  'encoder',
+  'semantic',
+  'semantic-aggregation',
 ] as const;
 
 /** Parsed command line: named values as strings, flags as booleans. */
@@ -133,6 +155,8 @@ export function parseTrainArgs(args: readonly string[]): RawTrainArgs {
     local: { type: 'boolean' },
     'train-on-prompt': { type: 'boolean' },
     plain: { type: 'boolean' },
+    gate: { type: 'boolean' },
+    'no-gate': { type: 'boolean' },
   };
   for (const flag of NUMBER_FLAGS) options[flag] = { type: 'string' };
   for (const flag of STRING_FLAGS) options[flag] = { type: 'string', ...(flag === 'extra' ? { multiple: true } : {}) };
@@ -265,6 +289,53 @@ export function sftArgs(raw: RawTrainArgs): Partial<SftOptions> {
   });
 }
 
+const SIMILARITY_AGGREGATIONS = ['mean-frame-embedding', 'mean-clipped-cosine'] as const;
+
+/** The reward recipe and encoder flags of `train grpo`; learner-core checks ranges again as `reward.<field>`. */
+function rewardArgs(raw: RawTrainArgs): Pick<Partial<LocalGrpoOptions>, 'reward' | 'encoder'> {
+  const semantic = stringFlag(raw, 'semantic');
+  if (semantic !== undefined && semantic !== 'on' && semantic !== 'off')
+    throw new TrainUsageError(`--semantic: expected on or off, got ${JSON.stringify(semantic)}`);
+  const aggregation = stringFlag(raw, 'semantic-aggregation');
+  if (aggregation !== undefined && !(SIMILARITY_AGGREGATIONS as readonly string[]).includes(aggregation))
+    throw new TrainUsageError(
+      `--semantic-aggregation: expected ${SIMILARITY_AGGREGATIONS.join(' or ')}, got ${JSON.stringify(aggregation)}`,
+    );
+  if (raw.values['gate'] === true && raw.values['no-gate'] === true)
+    throw new TrainUsageError('--gate and --no-gate: give one of them');
+  const weight = numberFlag(raw, 'semantic-weight');
+  if (weight !== undefined && weight < 0)
+    throw new TrainUsageError(`--semantic-weight: expected a number ≥ 0, got ${weight}`);
+  const positiveInteger = (
+    flag: 'description-tokens' | 'reward-frames' | 'encoder-image-size' | 'encoder-text-tokens',
+  ): number | undefined => {
+    const value = numberFlag(raw, flag);
+    if (value !== undefined && (!Number.isInteger(value) || value < 1))
+      throw new TrainUsageError(`--${flag}: expected an integer ≥ 1, got ${value}`);
+    return value;
+  };
+  const reward = defined({
+    semantic: semantic === undefined ? undefined : semantic === 'on',
+    semanticWeight: weight,
+    aggregation: aggregation as (typeof SIMILARITY_AGGREGATIONS)[number] | undefined,
+    gate: raw.values['no-gate'] === true ? false : raw.values['gate'] === true ? true : undefined,
+    descriptionTokens: positiveInteger('description-tokens'),
+    numFrames: positiveInteger('reward-frames'),
+  });
+  const dir = stringFlag(raw, 'encoder');
+  const exported = defined({
+    imageSize: positiveInteger('encoder-image-size'),
+    maxTextTokens: positiveInteger('encoder-text-tokens'),
+  });
+  if (dir === undefined && Object.keys(exported).length > 0)
+    throw new TrainUsageError('--encoder-image-size and --encoder-text-tokens describe the --encoder DIR: give it');
+  const threads = numberFlag(raw, 'threads');
+  return defined({
+    reward: Object.keys(reward).length > 0 ? reward : undefined,
+    encoder: dir === undefined ? undefined : { dir, ...exported, ...defined({ intraOpThreads: threads }) },
+  });
+}
+
 /** `train grpo --local` options. */
 export function grpoArgs(raw: RawTrainArgs): Partial<LocalGrpoOptions> {
   if (raw.values['local'] !== true)
@@ -318,5 +389,7 @@ export function grpoArgs(raw: RawTrainArgs): Partial<LocalGrpoOptions> {
     evalMaxNewTokens: numberFlag(raw, 'eval-max-new-tokens'),
     frames: framesFlag(raw),
     engine: threads === undefined ? undefined : { intraOpThreads: threads },
+    rolloutLogEvery: numberFlag(raw, 'rollout-log-every'),
+    ...rewardArgs(raw),
   });
 }

@@ -1,21 +1,25 @@
 /**
  * `vrft train grpo --local`: the single-process GRPO learner. Each step reads as its dataflow:
  *
- *   prompts → generate → reward → reference → advantages → update → publish (→ checkpoint)
+ *   prompts → generate → (encode →) reward → reference → advantages → update → publish (→ checkpoint)
  *
  * with one typed batch passed between named, timed stages. Rollouts come from an onnxruntime
  * engine serving the current weights (hot-swapped after every update), reference log-probs from a
  * second engine on the frozen start checkpoint (copied into runDir/reference), updates from the
  * tfjs model. Sampling seeds come from the run's RNG, whose state is checkpointed with the
  * weights, optimizer moments, data cursor and counters: a run killed at any moment and restarted
- * ends with the same weights as an uninterrupted one.
+ * ends with the same weights as an uninterrupted one. With a dual encoder the reward is the method's
+ * R = R_f + R_a + 1[R_a > 0]·R_s (the encode stage embeds the description spans and the clips'
+ * frames); without one, R = R_f + R_a.
  */
 import { appendFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { readSamples, type VideoSample } from '@vrft/data';
+import { type OnnxEncoderOptionsInput } from '@vrft/dual-encoder';
 import { OrtEngine, type EngineOptions } from '@vrft/engine-ort';
 import { TfjsModel, Trainer, type OptimizerOptions } from '@vrft/engine-tfjs';
 import { buildInputSequence, loadCheckpoint, visualTokensPerClip, type ModelConfig } from '@vrft/model';
+import { type RewardRecipeInput } from '@vrft/rewards';
 import { parseGrpoConfig, type GrpoConfigInput } from '@vrft/rl';
 import { type Tokenizer } from '@vrft/tokenizer';
 import { ClipFrameLoader } from '../clip-frames.js';
@@ -44,6 +48,8 @@ import {
 } from './grpo-stages.js';
 import { applyGrpoUpdate } from './grpo-update.js';
 import { type RolloutTask } from './rollout-batch.js';
+import { rolloutLogLines } from './rollout-log.js';
+import { encoderIdentity, encoderOptions, GroupEncoder, openEncoder } from './semantic-encoding.js';
 import { StageTimer } from './stage-timer.js';
 import { collectStepMetrics } from './step-metrics.js';
 
@@ -84,6 +90,20 @@ export interface LocalGrpoOptions {
   readonly frames: 'scene' | 'video';
   /** onnxruntime options of the policy and reference engines. */
   readonly engine: Partial<EngineOptions>;
+  /**
+   * Reward recipe over the method's defaults (@vrft/rewards: weights, gate, aggregation, M, F,
+   * bonuses). Semantic consistency is on by default only when `encoder` is given.
+   */
+  readonly reward: RewardRecipeInput;
+  /**
+   * The dual encoder for R_s: `dir` is a `vrft train encoder` output or an external SigLIP-style
+   * ONNX export (then with imageSize, maxTextTokens and io names as OnnxDualEncoder.open takes them).
+   */
+  readonly encoder?: OnnxEncoderOptionsInput;
+  /** Clips whose frame embeddings are kept between steps (the encoder is frozen); 0 keeps none. Default 1024. */
+  readonly encoderCacheClips: number;
+  /** Updates between appends of the step's completions and rewards to RUN/rollouts.jsonl; 0 never. Default 0. */
+  readonly rolloutLogEvery: number;
 }
 
 /** Defaults of LocalGrpoOptions (runDir, init, promptsFile, dataDir, steps have none). */
@@ -106,6 +126,9 @@ export const DEFAULT_LOCAL_GRPO_OPTIONS: Omit<
   evalMaxNewTokens: 320,
   frames: 'scene',
   engine: {},
+  reward: {},
+  encoderCacheClips: 1024,
+  rolloutLogEvery: 0,
 };
 
 /** Validates local GRPO options over the defaults; throws TrainingOptionsError naming the field. */
@@ -134,6 +157,16 @@ export function parseLocalGrpoOptions(input: Partial<LocalGrpoOptions>): LocalGr
   if (options.frames !== 'scene' && options.frames !== 'video')
     throw new TrainingOptionsError('frames', `expected scene or video, got ${String(options.frames)}`);
   parseGrpoConfig(options.grpo); // throws naming the bad GRPO field
+  requireInteger('encoderCacheClips', options.encoderCacheClips, 0);
+  requireInteger('rolloutLogEvery', options.rolloutLogEvery, 0);
+  const recipe = localRewardRecipe(options.reward, options.encoder !== undefined); // names reward.<field>
+  if (options.encoder !== undefined) encoderOptions(options.encoder);
+  else if (recipe.semantic)
+    throw new TrainingOptionsError(
+      'encoder',
+      'reward.semantic is on, and semantic consistency needs the dual encoder: give an encoder directory ' +
+        '(vrft train encoder) or set reward.semantic to false',
+    );
   return options;
 }
 
@@ -183,6 +216,7 @@ async function toRolloutPrompt(
     solution: sample.solution,
     promptIds: buildInputSequence(tokenizer, reasoningPrompt(sample), visualTokensPerClip(config)).tokenIds,
     frames: await frames.load(sample.path),
+    clipPath: sample.path,
   };
 }
 
@@ -194,7 +228,8 @@ export async function runLocalGrpo(
 ): Promise<LocalGrpoResult> {
   const options = parseLocalGrpoOptions(input);
   const grpo = parseGrpoConfig(options.grpo);
-  const recipe = localRewardRecipe();
+  const recipe = localRewardRecipe(options.reward, options.encoder !== undefined);
+  const encoderSettings = options.encoder === undefined ? undefined : encoderOptions(options.encoder);
   await mkdir(options.runDir, { recursive: true });
   const referenceDir = join(options.runDir, 'reference');
   if (!(await pathExists(referenceDir))) {
@@ -220,142 +255,173 @@ export async function runLocalGrpo(
     logEvery: _l,
     keepLast: _k,
     engine: _g,
+    reward: _w,
+    encoder: _n,
+    encoderCacheClips: _c,
+    rolloutLogEvery: _o,
     ...shaping
   } = options;
-  const optionsDigest = digestOptions({ ...shaping, samples: samples.length, evalSamples: evalSet.length });
+  // The parsed recipe and the encoder's identity: a resume with other reward settings is refused.
+  const optionsDigest = digestOptions({
+    ...shaping,
+    samples: samples.length,
+    evalSamples: evalSet.length,
+    reward: recipe,
+    ...(recipe.semantic && encoderSettings !== undefined ? { encoder: encoderIdentity(encoderSettings) } : {}),
+  });
   const resumed = await findLatestTrainingCheckpoint(options.runDir);
   if (resumed !== undefined) checkResumable(resumed.state, 'grpo', optionsDigest, resumed.dir);
-  const model = TfjsModel.create(config, resumed?.weights ?? reference.weights);
-  const trainer = new Trainer(model, scheduleFor(options.optimizer, options.steps));
-  if (resumed !== undefined) trainer.importState(resumed.optimizer);
-  const rng: TrainingRng = createTrainingRng(resumed?.state.rng ?? seedTrainingRng(options.seed));
-  const cursor = { epoch: resumed?.state.cursor['epoch'] ?? 0, index: resumed?.state.cursor['index'] ?? 0 };
-  const counters = {
-    groups: resumed?.state.counters['groups'] ?? 0,
-    completions: resumed?.state.counters['completions'] ?? 0,
-  };
-  let policyVersion = Number(resumed?.state.extra['policyVersion'] ?? 0);
-  const resumedFrom = trainer.step;
-  if (resumed !== undefined) out.write(`grpo: resuming from ${resumed.dir} (step ${resumedFrom})\n`);
-
-  const policySource = (version: number) => ({
-    kind: 'memory' as const,
-    config,
-    tokenizer,
-    weights: model.exportWeights(),
-    version: String(version),
-  });
-  const policy = await OrtEngine.open(policySource(policyVersion), options.engine);
-  const referenceEngine = await OrtEngine.open(
-    { kind: 'memory', config, tokenizer, weights: reference.weights, version: 'reference' },
-    options.engine,
-  );
-  const metricsPath = join(options.runDir, 'metrics.jsonl');
-  const meter = new ProgressMeter('grpo', options.steps, resumedFrom, clock);
-  const evaluate = async (label: string): Promise<AccuracyReport | undefined> => {
-    if (evalSet.length === 0) return undefined;
-    const report = await evaluateAccuracy(policy, evalSet, frames, { maxNewTokens: options.evalMaxNewTokens });
-    out.write(
-      `grpo eval (${label}, step ${trainer.step}): accuracy ${report.accuracy.toFixed(4)}, format ${report.formatRate.toFixed(3)} on ${report.samples} samples\n`,
-    );
-    await appendFile(
-      metricsPath,
-      `${JSON.stringify({ step: trainer.step, eval: { accuracy: report.accuracy, format: report.formatRate } })}\n`,
-    );
-    return report;
-  };
-  const checkpoint = (): Promise<string> =>
-    writeTrainingCheckpoint(
-      options.runDir,
-      {
-        config,
-        tokenizer,
-        weights: model.exportWeights(),
-        optimizer: trainer.exportState(),
-        state: {
-          format: TRAINING_STATE_FORMAT,
-          stage: 'grpo',
-          step: trainer.step,
-          seed: options.seed,
-          optionsDigest,
-          rng: rng.state(),
-          cursor: { ...cursor },
-          counters: { ...counters },
-          extra: { policyVersion },
-        },
-      },
-      options.keepLast,
-    );
-
-  let lastMetrics: Record<string, number> = {};
-  try {
-    const startAccuracy = resumedFrom === 0 ? await evaluate('start') : undefined;
-    while (trainer.step < options.steps) {
-      const timer = new StageTimer(clock);
-      const batchSamples = takePrompts(samples, cursor, options.promptsPerStep, options.seed);
-      const seeds = batchSamples.map(() => rng.nextSeed());
-      const prompts = await Promise.all(batchSamples.map((s) => toRolloutPrompt(s, tokenizer, config, frames)));
-      const generated = await timer.run('generate', () =>
-        generateGroups(policy, prompts, options.groupSize, options.sampling, seeds, policyVersion),
-      );
-      const rewarded = await timer.run('reward', () => rewardGroups(generated, recipe));
-      const referenced = await timer.run('reference', () => referenceGroups(referenceEngine, rewarded));
-      const scored = await timer.run('advantages', () => advantageGroups(referenced, grpo));
-      const update = await timer.run('update', () =>
-        applyGrpoUpdate(model, trainer, scored, { grpo, microRows: options.microRows, importanceCorrection: false }),
-      );
-      await timer.run('publish', async () => {
-        policyVersion += 1;
-        await policy.swapWeights(policySource(policyVersion)); // hot-swap: the next rollouts use θ_{v+1}
-      });
-      counters.groups += scored.length;
-      counters.completions += scored.reduce((n, g) => n + g.completions.length, 0);
-      const step = trainer.step;
-      if (step % options.checkpointEvery === 0 || step === options.steps) await timer.run('checkpoint', checkpoint);
-      lastMetrics = collectStepMetrics(scored, update, timer.breakdown(), policyVersion - 1);
-      await appendFile(metricsPath, `${JSON.stringify({ step, ...lastMetrics })}\n`);
-      if (step % options.logEvery === 0 || step === options.steps) {
-        out.write(
-          `${meter.line(step, {
-            reward: lastMetrics['reward/total_mean'] ?? 0,
-            accuracy: lastMetrics['reward/accuracy_mean'] ?? 0,
-            format: lastMetrics['reward/format_mean'] ?? 0,
-            kl: lastMetrics['policy/kl'] ?? 0,
-            loss: lastMetrics['policy/loss'] ?? 0,
-            entropy: lastMetrics['policy/entropy'] ?? 0,
-            len: lastMetrics['rollout/completion_tokens_mean'] ?? 0,
-            'tokens/s': lastMetrics['throughput/tokens_per_s'] ?? 0,
-          })} [${Object.entries(timer.breakdown())
-            .map(([k, v]) => `${k} ${v.toFixed(2)}s`)
-            .join(', ')}]\n`,
+  // Opened before the tfjs model and the engines, so a bad encoder fails early; closed whatever happens next.
+  const encoder =
+    recipe.semantic && encoderSettings !== undefined ? await openEncoder(encoderSettings, recipe) : undefined;
+  const groupEncoder =
+    encoder === undefined
+      ? undefined
+      : new GroupEncoder(
+          encoder,
+          recipe,
+          (clip, count, size) => frames.loadResized(clip, count, size, size),
+          options.encoderCacheClips,
         );
-      }
-      if (options.evalEvery > 0 && step % options.evalEvery === 0 && step < options.steps)
-        await evaluate(`step ${step}`);
-    }
-    const endAccuracy = await evaluate('end');
-    const finalDir = join(options.runDir, 'final');
-    await writeModelDirectory(
-      finalDir,
-      options.runDir,
-      { config, tokenizer, weights: model.exportWeights() },
-      {
-        step: String(trainer.step),
-        stage: 'grpo',
-      },
-    );
-    return {
-      step: trainer.step,
-      resumedFrom,
-      finalDir,
-      ...(startAccuracy !== undefined ? { startAccuracy } : {}),
-      ...(endAccuracy !== undefined ? { endAccuracy } : {}),
-      lastMetrics,
+  try {
+    const model = TfjsModel.create(config, resumed?.weights ?? reference.weights);
+    const trainer = new Trainer(model, scheduleFor(options.optimizer, options.steps));
+    if (resumed !== undefined) trainer.importState(resumed.optimizer);
+    const rng: TrainingRng = createTrainingRng(resumed?.state.rng ?? seedTrainingRng(options.seed));
+    const cursor = { epoch: resumed?.state.cursor['epoch'] ?? 0, index: resumed?.state.cursor['index'] ?? 0 };
+    const counters = {
+      groups: resumed?.state.counters['groups'] ?? 0,
+      completions: resumed?.state.counters['completions'] ?? 0,
     };
+    let policyVersion = Number(resumed?.state.extra['policyVersion'] ?? 0);
+    const resumedFrom = trainer.step;
+    if (resumed !== undefined) out.write(`grpo: resuming from ${resumed.dir} (step ${resumedFrom})\n`);
+
+    const policySource = (version: number) => ({
+      kind: 'memory' as const,
+      config,
+      tokenizer,
+      weights: model.exportWeights(),
+      version: String(version),
+    });
+    const policy = await OrtEngine.open(policySource(policyVersion), options.engine);
+    const referenceEngine = await OrtEngine.open(
+      { kind: 'memory', config, tokenizer, weights: reference.weights, version: 'reference' },
+      options.engine,
+    );
+    const metricsPath = join(options.runDir, 'metrics.jsonl');
+    const meter = new ProgressMeter('grpo', options.steps, resumedFrom, clock);
+    const evaluate = async (label: string): Promise<AccuracyReport | undefined> => {
+      if (evalSet.length === 0) return undefined;
+      const report = await evaluateAccuracy(policy, evalSet, frames, { maxNewTokens: options.evalMaxNewTokens });
+      out.write(
+        `grpo eval (${label}, step ${trainer.step}): accuracy ${report.accuracy.toFixed(4)}, format ${report.formatRate.toFixed(3)} on ${report.samples} samples\n`,
+      );
+      await appendFile(
+        metricsPath,
+        `${JSON.stringify({ step: trainer.step, eval: { accuracy: report.accuracy, format: report.formatRate } })}\n`,
+      );
+      return report;
+    };
+    const checkpoint = (): Promise<string> =>
+      writeTrainingCheckpoint(
+        options.runDir,
+        {
+          config,
+          tokenizer,
+          weights: model.exportWeights(),
+          optimizer: trainer.exportState(),
+          state: {
+            format: TRAINING_STATE_FORMAT,
+            stage: 'grpo',
+            step: trainer.step,
+            seed: options.seed,
+            optionsDigest,
+            rng: rng.state(),
+            cursor: { ...cursor },
+            counters: { ...counters },
+            extra: { policyVersion },
+          },
+        },
+        options.keepLast,
+      );
+
+    let lastMetrics: Record<string, number> = {};
+    try {
+      const startAccuracy = resumedFrom === 0 ? await evaluate('start') : undefined;
+      while (trainer.step < options.steps) {
+        const timer = new StageTimer(clock);
+        const batchSamples = takePrompts(samples, cursor, options.promptsPerStep, options.seed);
+        const seeds = batchSamples.map(() => rng.nextSeed());
+        const prompts = await Promise.all(batchSamples.map((s) => toRolloutPrompt(s, tokenizer, config, frames)));
+        const generated = await timer.run('generate', () =>
+          generateGroups(policy, prompts, options.groupSize, options.sampling, seeds, policyVersion),
+        );
+        const embeddings = groupEncoder && (await timer.run('encode', () => groupEncoder.encode(generated)));
+        const rewarded = await timer.run('reward', () => rewardGroups(generated, recipe, embeddings));
+        const referenced = await timer.run('reference', () => referenceGroups(referenceEngine, rewarded));
+        const scored = await timer.run('advantages', () => advantageGroups(referenced, grpo));
+        const update = await timer.run('update', () =>
+          applyGrpoUpdate(model, trainer, scored, { grpo, microRows: options.microRows, importanceCorrection: false }),
+        );
+        await timer.run('publish', async () => {
+          policyVersion += 1;
+          await policy.swapWeights(policySource(policyVersion)); // hot-swap: the next rollouts use θ_{v+1}
+        });
+        counters.groups += scored.length;
+        counters.completions += scored.reduce((n, g) => n + g.completions.length, 0);
+        const step = trainer.step;
+        if (step % options.checkpointEvery === 0 || step === options.steps) await timer.run('checkpoint', checkpoint);
+        lastMetrics = collectStepMetrics(scored, update, timer.breakdown(), policyVersion - 1);
+        await appendFile(metricsPath, `${JSON.stringify({ step, ...lastMetrics })}\n`);
+        if (options.rolloutLogEvery > 0 && step % options.rolloutLogEvery === 0)
+          await appendFile(join(options.runDir, 'rollouts.jsonl'), rolloutLogLines(step, scored));
+        if (step % options.logEvery === 0 || step === options.steps) {
+          out.write(
+            `${meter.line(step, {
+              reward: lastMetrics['reward/total_mean'] ?? 0,
+              accuracy: lastMetrics['reward/accuracy_mean'] ?? 0,
+              format: lastMetrics['reward/format_mean'] ?? 0,
+              ...(recipe.semantic ? { R_s: lastMetrics['reward/semantic_mean'] ?? 0 } : {}),
+              kl: lastMetrics['policy/kl'] ?? 0,
+              loss: lastMetrics['policy/loss'] ?? 0,
+              entropy: lastMetrics['policy/entropy'] ?? 0,
+              len: lastMetrics['rollout/completion_tokens_mean'] ?? 0,
+              'tokens/s': lastMetrics['throughput/tokens_per_s'] ?? 0,
+            })} [${Object.entries(timer.breakdown())
+              .map(([k, v]) => `${k} ${v.toFixed(2)}s`)
+              .join(', ')}]\n`,
+          );
+        }
+        if (options.evalEvery > 0 && step % options.evalEvery === 0 && step < options.steps)
+          await evaluate(`step ${step}`);
+      }
+      const endAccuracy = await evaluate('end');
+      const finalDir = join(options.runDir, 'final');
+      await writeModelDirectory(
+        finalDir,
+        options.runDir,
+        { config, tokenizer, weights: model.exportWeights() },
+        {
+          step: String(trainer.step),
+          stage: 'grpo',
+        },
+      );
+      return {
+        step: trainer.step,
+        resumedFrom,
+        finalDir,
+        ...(startAccuracy !== undefined ? { startAccuracy } : {}),
+        ...(endAccuracy !== undefined ? { endAccuracy } : {}),
+        lastMetrics,
+      };
+    } finally {
+      await policy.close();
+      await referenceEngine.close();
+      trainer.dispose();
+      model.dispose();
+    }
   } finally {
-    await policy.close();
-    await referenceEngine.close();
-    trainer.dispose();
-    model.dispose();
+    await encoder?.close();
   }
 }

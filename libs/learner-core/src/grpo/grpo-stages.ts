@@ -1,16 +1,23 @@
 /**
  * The stages of a local GRPO step before the update, as functions of the typed batch:
- * generate (onnxruntime, current weights) → reward (format + accuracy) → reference (frozen model's
+ * generate (onnxruntime, current weights) → encode (dual encoder, R_s only: semantic-encoding.ts)
+ * → reward (the recipe's R = R_f + R_a + 1[R_a > 0]·R_s + bonuses) → reference (frozen model's
  * log-probs, onnxruntime scoring) → advantages (group-normalised, @vrft/rl).
- *
- * Semantic consistency R_s needs the dual encoder's embeddings, which this local loop does not
- * compute: the reward here is R = R_f + R_a (recipe with `semantic: false`). The distributed path
- * gets R_s from the RewardService.
  */
 import { toProblemType } from '@vrft/data';
 import { type OrtEngine } from '@vrft/engine-ort';
-import { parseRewardRecipe, scoreGroup, type RewardRecipe } from '@vrft/rewards';
+import {
+  DEFAULT_REWARD_RECIPE,
+  parseRewardRecipe,
+  RewardRecipeError,
+  scoreGroup,
+  type CompletionGroup,
+  type GroupEmbeddings,
+  type RewardRecipe,
+  type RewardRecipeInput,
+} from '@vrft/rewards';
 import { computeGroupAdvantages, type GrpoConfig } from '@vrft/rl';
+import { TrainingOptionsError } from '../errors.js';
 import {
   type GeneratedGroup,
   type ReferencedGroup,
@@ -27,9 +34,31 @@ export interface RolloutSampling {
   readonly maxNewTokens: number;
 }
 
-/** The reward recipe of the local loop: format and accuracy, no semantic consistency (no encoder here). */
-export function localRewardRecipe(): RewardRecipe {
-  return parseRewardRecipe({ semantic: false });
+/**
+ * The reward recipe of the local loop: `input` over the method's defaults, with R_s on by default
+ * only when a dual encoder is given (without one the default is R = R_f + R_a). A bad field is a
+ * TrainingOptionsError naming `reward.<field>`.
+ */
+export function localRewardRecipe(input: RewardRecipeInput = {}, withEncoder = false): RewardRecipe {
+  const base = { ...DEFAULT_REWARD_RECIPE, semantic: withEncoder };
+  try {
+    return parseRewardRecipe(input, base);
+  } catch (error) {
+    if (error instanceof RewardRecipeError)
+      throw new TrainingOptionsError(`reward.${error.field}`, error.message.slice(error.field.length + 2), {
+        cause: error,
+      });
+    throw error;
+  }
+}
+
+/** A generated group as @vrft/rewards scores it. */
+export function completionGroupOf(group: GeneratedGroup): CompletionGroup {
+  return {
+    problemType: toProblemType(group.prompt.problemType),
+    solution: group.prompt.solution,
+    completions: group.completions.map((c) => ({ text: c.text, numTokens: c.tokenIds.length })),
+  };
 }
 
 /** Samples G completions per prompt; `seeds[i]` seeds prompt i's stream (derived per sample by the engine). */
@@ -66,22 +95,33 @@ export async function generateGroups(
   }));
 }
 
-/** Scores every completion: R_f, R_a and the total of the recipe. */
-export function rewardGroups(groups: readonly GeneratedGroup[], recipe: RewardRecipe): RewardedGroup[] {
-  return groups.map((group) => {
-    const scores = scoreGroup(
-      {
-        problemType: toProblemType(group.prompt.problemType),
-        solution: group.prompt.solution,
-        completions: group.completions.map((c) => ({ text: c.text, numTokens: c.tokenIds.length })),
-      },
-      recipe,
-    );
+/**
+ * Scores every completion with the recipe: R_f, R_a, R_s (from `embeddings[g]`, the encode stage's
+ * output, when the recipe has it on) and the total R = R_f + R_a + 1[R_a > 0]·R_s + bonuses.
+ */
+export function rewardGroups(
+  groups: readonly GeneratedGroup[],
+  recipe: RewardRecipe,
+  embeddings?: readonly (GroupEmbeddings | undefined)[],
+): RewardedGroup[] {
+  return groups.map((group, g) => {
+    const embedded = embeddings?.[g];
+    const scores = scoreGroup(completionGroupOf(group), recipe, embedded);
+    const accuracy = scores.map((s) => s.accuracy.value);
     return {
       ...group,
       rewards: {
         format: scores.map((s) => s.format.value),
-        accuracy: scores.map((s) => s.accuracy.value),
+        accuracy,
+        ...(recipe.semantic
+          ? {
+              semantic: {
+                value: scores.map((s) => s.semantic.value),
+                gated: accuracy.map((a) => recipe.gate && !(a > 0)),
+                scored: scores.map((_, i) => embedded?.texts[i] !== undefined),
+              },
+            }
+          : {}),
         total: scores.map((s) => s.total),
       },
     };

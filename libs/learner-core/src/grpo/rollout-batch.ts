@@ -1,7 +1,8 @@
 /**
  * The typed batch that flows through a GRPO step. Each stage returns the batch with its own part
  * added, so the type says what is known at every point:
- * generate → GeneratedGroup, reward → RewardedGroup, reference → ReferencedGroup,
+ * generate → GeneratedGroup, (encode → GroupEmbeddings beside it, for R_s) reward → RewardedGroup,
+ * reference → ReferencedGroup,
  * advantages → ScoredGroup (what the update needs; the learner service builds these from bus
  * messages).
  */
@@ -21,6 +22,8 @@ export interface RolloutTask extends RolloutPrompt {
   readonly problemType: ProblemTypeName;
   /** Reference answer (`<answer>X</answer>` or bare). */
   readonly solution: string;
+  /** The sample's media path (relative to the data directory): where R_s gets its frames. */
+  readonly clipPath: string;
 }
 
 /** One sampled completion. */
@@ -39,11 +42,23 @@ export interface GeneratedGroup {
   readonly completions: readonly RolloutCompletion[];
 }
 
+/** R_s of every completion of a group, and why it is zero where it is. */
+export interface SemanticRewards {
+  /** R_s = min(1, w · max(s, 0)) per completion; 0 where gated or without a description span. */
+  readonly value: readonly number[];
+  /** R_a = 0 switched R_s off (the gate 1[R_a > 0]). */
+  readonly gated: readonly boolean[];
+  /** A description span was encoded and compared with the frames. */
+  readonly scored: readonly boolean[];
+}
+
 /** Per-completion rewards by component. */
 export interface GroupRewards {
   readonly format: readonly number[];
   readonly accuracy: readonly number[];
-  /** R = R_f + R_a (+ 1[R_a > 0]·R_s when semantic consistency is on). */
+  /** Present when the recipe has semantic consistency on. */
+  readonly semantic?: SemanticRewards;
+  /** R = R_f + R_a (+ 1[R_a > 0]·R_s when semantic consistency is on, + enabled bonuses). */
   readonly total: readonly number[];
 }
 

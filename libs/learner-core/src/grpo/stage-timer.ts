@@ -1,8 +1,9 @@
 /** Named, timed stages of a training step: the step-time breakdown of the metrics. */
 
-/** The stages of a GRPO step, in dataflow order. */
+/** The stages of a GRPO step, in dataflow order ('encode': the dual encoder for R_s, when it is on). */
 export const GRPO_STAGES = [
   'generate',
+  'encode',
   'reward',
   'reference',
   'advantages',

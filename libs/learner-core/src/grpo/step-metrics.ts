@@ -1,6 +1,7 @@
 /**
  * The scalars of one GRPO step (RunMetrics.scalars on the bus, metrics.jsonl locally). Every name
- * is defined in one line of STEP_METRIC_GLOSSARY; stage times are `time/<stage>_s`.
+ * is defined in one line of STEP_METRIC_GLOSSARY; stage times are `time/<stage>_s`. The
+ * `reward/semantic_*` names are there only when the groups carry R_s (SEMANTIC_STEP_METRICS).
  */
 import { type GrpoMetrics } from '@vrft/rl';
 import { type GrpoUpdateResult } from './grpo-update.js';
@@ -14,6 +15,11 @@ export const STEP_METRIC_GLOSSARY: Readonly<Record<string, string>> = Object.fre
   'reward/format_std': 'standard deviation of R_f',
   'reward/accuracy_mean': 'mean accuracy reward R_a (the training accuracy)',
   'reward/accuracy_std': 'standard deviation of R_a',
+  'reward/semantic_mean': 'mean semantic consistency R_s over the step’s completions (0 where gated or without a span)',
+  'reward/semantic_std': 'standard deviation of R_s over the step’s completions',
+  'reward/semantic_scored_mean': 'mean R_s over the completions whose description span was encoded (NaN if none)',
+  'reward/semantic_gated_fraction': 'share of completions whose R_s the gate 1[R_a > 0] switched off',
+  'reward/semantic_scored_fraction': 'share of completions with a description span scored against the frames',
   'policy/kl': 'mean per-token k3 KL to the reference policy',
   'policy/loss': 'GRPO loss of the step (first inner update)',
   'policy/clip_fraction': 'share of completion tokens whose PPO clip was active',
@@ -31,6 +37,11 @@ export const STEP_METRIC_GLOSSARY: Readonly<Record<string, string>> = Object.fre
   'throughput/tokens_per_s': 'completion tokens trained on per second of step time',
   'time/step_s': 'wall time of the whole step',
 });
+
+/** Names present only when R_s is on. */
+export const SEMANTIC_STEP_METRICS: readonly string[] = Object.freeze(
+  Object.keys(STEP_METRIC_GLOSSARY).filter((name) => name.startsWith('reward/semantic_')),
+);
 
 function meanStd(values: readonly number[]): { mean: number; std: number } {
   if (values.length === 0) return { mean: 0, std: 0 };
@@ -77,6 +88,32 @@ export function collectStepMetrics(
     'throughput/tokens_per_s': update.completionTokens / Math.max(stepSeconds, 1e-9),
     'time/step_s': stepSeconds,
   };
+  if (groups.some((g) => g.rewards.semantic !== undefined)) Object.assign(scalars, semanticMetrics(groups));
   for (const [stage, seconds] of Object.entries(stageSeconds)) scalars[`time/${stage}_s`] = seconds;
   return scalars;
+}
+
+function semanticMetrics(groups: readonly MetricGroup[]): Record<string, number> {
+  const value: number[] = [];
+  const scored: number[] = [];
+  let gated = 0;
+  for (const g of groups) {
+    const semantic = g.rewards.semantic;
+    // A group without R_s (mixed sources) counts as R_s = 0, neither gated nor scored.
+    g.completions.forEach((_, i) => {
+      const v = semantic?.value[i] ?? 0;
+      value.push(v);
+      if (semantic?.scored[i] === true) scored.push(v);
+      if (semantic?.gated[i] === true) gated += 1;
+    });
+  }
+  const all = meanStd(value);
+  const n = Math.max(1, value.length);
+  return {
+    'reward/semantic_mean': all.mean,
+    'reward/semantic_std': all.std,
+    'reward/semantic_scored_mean': scored.length === 0 ? Number.NaN : meanStd(scored).mean,
+    'reward/semantic_gated_fraction': gated / n,
+    'reward/semantic_scored_fraction': scored.length / n,
+  };
 }
