@@ -82,6 +82,7 @@ export class RewardScoringService implements OnModuleInit, OnModuleDestroy {
       executionProvider: e.executionProvider,
       intraOpThreads: e.intraOpThreads,
       maxBatch: e.maxBatch,
+      workers: e.workers,
     });
   }
 

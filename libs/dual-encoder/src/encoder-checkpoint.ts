@@ -8,7 +8,7 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { readSafetensors, writeSafetensors } from '@vrft/model';
-import { Tokenizer } from '@vrft/tokenizer';
+import { type AnyTokenizer, parseAnyTokenizer, Tokenizer } from '@vrft/tokenizer';
 import { type DualEncoderConfig, type DualEncoderConfigInput, parseEncoderConfig } from './encoder-config.js';
 import { type EncoderWeights, checkEncoderWeights, encoderWeightSpecs } from './encoder-weights.js';
 import { EncoderLoadError } from './errors.js';
@@ -105,10 +105,19 @@ export async function loadEncoderCheckpoint(dir: string): Promise<EncoderCheckpo
   return { config: manifest.config, weights, tokenizer, metadata: manifest.metadata };
 }
 
-/** Reads a tokenizer.json, as an EncoderLoadError naming the file when it cannot. */
+/** Reads our byte-level BPE tokenizer.json, as an EncoderLoadError naming the file when it cannot. */
 export async function readTokenizer(path: string): Promise<Tokenizer> {
   try {
     return Tokenizer.fromJSON(await readFile(path, 'utf8'));
+  } catch (cause) {
+    throw new EncoderLoadError(path, `cannot load the tokenizer: ${(cause as Error).message}`, { cause });
+  }
+}
+
+/** Reads a tokenizer.json of either model (BPE, or the Unigram of public SigLIP exports). */
+export async function readAnyTokenizer(path: string): Promise<AnyTokenizer> {
+  try {
+    return parseAnyTokenizer(await readFile(path, 'utf8'));
   } catch (cause) {
     throw new EncoderLoadError(path, `cannot load the tokenizer: ${(cause as Error).message}`, { cause });
   }

@@ -23,27 +23,44 @@ export interface EncoderIoNames {
 export interface OnnxEncoderOptions {
   /** The encoder directory. */
   readonly dir: string;
-  /** File names inside dir. Defaults: vision_model.onnx, text_model.onnx, tokenizer.json. */
+  /**
+   * File names inside dir. Defaults: vision_model.onnx, text_model.onnx, tokenizer.json. A graph
+   * given as a bare name is also looked for in dir/onnx/ (the public exports' layout).
+   */
   readonly files: { readonly vision: string; readonly text: string; readonly tokenizer: string };
   readonly io: EncoderIoNames;
-  /** Frame side S; required when dir has no encoder.json. */
+  /** Frame side S. Default: encoder.json's, else preprocessor_config.json's size, else config.json's. */
   readonly imageSize?: number;
-  /** Per-channel mean and std of [0, 1] pixels; default encoder.json's, else 0.5 / 0.5 (SigLIP). */
+  /** Per-channel mean and std of [0, 1] pixels; default encoder.json's, else preprocessor_config.json's, else 0.5 / 0.5 (SigLIP). */
   readonly pixelMean?: readonly number[];
   readonly pixelStd?: readonly number[];
-  /** M, the text graph's positions; required when dir has no encoder.json. */
+  /**
+   * M, the text graph's positions: every text is padded to exactly M ids. Default: encoder.json's,
+   * else tokenizer.json's fixed padding length, else config.json's text max_position_embeddings.
+   */
   readonly maxTextTokens?: number;
-  /** Padding id; default encoder.json's, else the id of padToken in the tokenizer. */
+  /**
+   * Padding id. Default: encoder.json's; else the id of padToken when given; else the pad id of
+   * tokenizer.json's `padding`; else of tokenizer_config.json's pad_token; else of '<pad>'.
+   */
   readonly padId?: number;
-  /** Token whose id pads texts when padId is not given. Default '<pad>'. */
-  readonly padToken: string;
+  /** Token whose id pads texts when padId is not given (see padId for the order). */
+  readonly padToken?: string;
   /** onnxruntime execution provider. Default 'cpu'. */
   readonly executionProvider: 'cpu' | 'cuda';
   /** Operator threads per session (0 = onnxruntime's choice). Default 1. */
   readonly intraOpThreads: number;
   /** Most frames or texts per session run; larger inputs run in chunks. Default 64. */
   readonly maxBatch: number;
+  /**
+   * Worker threads running the sessions (each holds both graphs), so session.run never blocks
+   * the caller's event loop; 0 runs them on the calling thread. Default 1.
+   */
+  readonly workers: number;
 }
+
+/** Most worker threads an encoder may start. */
+export const MAX_ENCODER_WORKERS = 64;
 
 /** Caller input: dir plus any subset. */
 export type OnnxEncoderOptionsInput = Pick<OnnxEncoderOptions, 'dir'> &
@@ -76,6 +93,7 @@ export function parseOnnxEncoderOptions(input: OnnxEncoderOptionsInput): OnnxEnc
     'executionProvider',
     'intraOpThreads',
     'maxBatch',
+    'workers',
   ];
   for (const key of Object.keys(input)) if (!known.includes(key)) throw new EncoderOptionsError(key, 'unknown option');
   if (typeof input.dir !== 'string' || input.dir.trim() === '')
@@ -124,14 +142,24 @@ export function parseOnnxEncoderOptions(input: OnnxEncoderOptionsInput): OnnxEnc
   const maxBatch = input.maxBatch ?? 64;
   if (!Number.isInteger(maxBatch) || maxBatch < 1)
     throw new EncoderOptionsError('maxBatch', `expected an integer ≥ 1, got ${String(maxBatch)}`);
+  if (input.padToken !== undefined && (typeof input.padToken !== 'string' || input.padToken === '')) {
+    throw new EncoderOptionsError('padToken', 'expected a non-empty token');
+  }
+  const workers = input.workers ?? 1;
+  if (!Number.isInteger(workers) || workers < 0 || workers > MAX_ENCODER_WORKERS) {
+    throw new EncoderOptionsError(
+      'workers',
+      `expected an integer in [0, ${MAX_ENCODER_WORKERS}], got ${String(workers)}`,
+    );
+  }
   return {
     ...input,
     files,
     io,
-    padToken: input.padToken ?? '<pad>',
     executionProvider,
     intraOpThreads,
     maxBatch,
+    workers,
   };
 }
 

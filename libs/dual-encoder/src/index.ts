@@ -2,9 +2,16 @@
  * @vrft/dual-encoder — the SigLIP-style image/text encoder pair behind R_s (method.md §4):
  * trained by the project with the sigmoid contrastive loss on (frame, description) pairs of the
  * synthetic world in TensorFlow.js, exported to ONNX with @vrft/engine-ort's GraphBuilder, and
- * run on onnxruntime-node; the same adapter loads external SigLIP-style ONNX exports.
+ * run on onnxruntime-node in worker threads; the same adapter loads external SigLIP-style ONNX
+ * exports (Unigram tokenizer.json, preprocessing from their side files).
  */
-export { EncoderCancelledError, EncoderInputError, EncoderLoadError, EncoderOptionsError } from './errors.js';
+export {
+  EncoderCancelledError,
+  EncoderInputError,
+  EncoderLoadError,
+  EncoderOptionsError,
+  EncoderRunError,
+} from './errors.js';
 export {
   DEFAULT_ENCODER_SIZES,
   parseEncoderConfig,
@@ -68,6 +75,7 @@ export {
 } from './encoder-checkpoint.js';
 export {
   DEFAULT_IO_NAMES,
+  MAX_ENCODER_WORKERS,
   parseOnnxEncoderOptions,
   type EncoderIoNames,
   type OnnxEncoderOptions,

@@ -1,17 +1,22 @@
 /**
  * The dual encoder on onnxruntime-node: two sessions (vision and text) loaded from an encoder
- * directory — ours (encoder.json gives the preprocessing) or an external SigLIP-style export
- * (preprocessing and names from the options). This is the adapter that touches onnxruntime.
+ * directory — ours (encoder.json gives the preprocessing) or an external SigLIP-style export (a
+ * Unigram or BPE tokenizer.json; preprocessing from its side files or the options). This is the
+ * adapter that touches onnxruntime.
  *
- * Sessions run on the calling thread, in chunks of maxBatch with a yield to the event loop
- * between chunks, and the AbortSignal is checked before every chunk.
+ * The sessions run in worker threads (options.workers, default 1) so a run never blocks the
+ * caller's event loop; workers: 0 runs them on the calling thread. Inputs are cut into chunks of
+ * maxBatch, one graph run each; the AbortSignal is checked before every run.
  */
+import { setMaxListeners } from 'node:events';
 import { join } from 'node:path';
-import { InferenceSession, Tensor } from 'onnxruntime-node';
 import { type RgbFrames } from '@vrft/video';
 import { type OnnxEncoderOptions, type OnnxEncoderOptionsInput, parseOnnxEncoderOptions } from './encoder-options.js';
-import { ENCODER_FILES, readEncoderManifest, readTokenizer } from './encoder-checkpoint.js';
+import { ENCODER_FILES, readAnyTokenizer, readEncoderManifest } from './encoder-checkpoint.js';
 import { EncoderCancelledError, EncoderInputError, EncoderLoadError, EncoderOptionsError } from './errors.js';
+import { readExportDefaults, resolveGraphFile } from './external-layout.js';
+import { InThreadRunner, type GraphRunner } from './graph-runner.js';
+import { type FeedTensor, type GraphName, type GraphOutput, type SessionSettings } from './graph-session.js';
 import {
   type PixelSettings,
   type TextTokenizer,
@@ -19,10 +24,11 @@ import {
   tokenizeTexts,
   truncateToTokens,
 } from './preprocess.js';
+import { EncoderWorkerPool } from './worker/encoder-pool.js';
 
 /** Per-call options. */
 export interface EncodeOptions {
-  /** Stops the call before its next session run (a run in progress finishes). */
+  /** Stops the call: runs not yet started are dropped and the call rejects at once. */
   readonly signal?: AbortSignal;
 }
 
@@ -30,11 +36,11 @@ export interface EncodeOptions {
 export interface DualEncoder {
   /** Frames must be imageSize × imageSize. */
   readonly imageSize: number;
-  /** M of the text graph: the most tokens a text keeps. */
+  /** M of the text graph: the ids a text is laid out in (template ids included). */
   readonly maxTextTokens: number;
   /** One embedding per frame of RGB uint8 frames [F, S, S, 3]. */
   encodeFrames(frames: RgbFrames, options?: EncodeOptions): Promise<Float32Array[]>;
-  /** One embedding per text, each cut to maxTextTokens tokens. */
+  /** One embedding per text, each cut to the tokens that fit in maxTextTokens. */
   encodeTexts(texts: readonly string[], options?: EncodeOptions): Promise<Float32Array[]>;
   /** The text of the first `maxTokens` tokens of `text` under this encoder's tokenizer. */
   truncate(text: string, maxTokens: number): string;
@@ -46,53 +52,64 @@ export class OnnxDualEncoder implements DualEncoder {
   private closed = false;
 
   private constructor(
-    private readonly vision: InferenceSession,
-    private readonly text: InferenceSession,
+    private readonly runner: GraphRunner,
+    private readonly paths: Readonly<Record<GraphName, string>>,
     private readonly tokenizer: TextTokenizer,
     private readonly pixels: PixelSettings,
     readonly maxTextTokens: number,
-    private readonly padId: number,
+    readonly padId: number,
     readonly options: OnnxEncoderOptions,
   ) {}
 
-  /** Loads the tokenizer and both sessions; a missing file or graph name is an EncoderLoadError naming it. */
+  /**
+   * Loads the tokenizer and both sessions (in the workers). A missing file, a graph name the
+   * graph lacks or a malformed side file is an EncoderLoadError naming it; a setting no file and
+   * no option gives is an EncoderOptionsError naming the option.
+   */
   static async open(input: OnnxEncoderOptionsInput): Promise<OnnxDualEncoder> {
     const options = parseOnnxEncoderOptions(input);
     const manifest = await readEncoderManifest(options.dir);
-    const imageSize = options.imageSize ?? manifest?.config.imageSize;
-    const maxTextTokens = options.maxTextTokens ?? manifest?.config.maxTextTokens;
-    if (imageSize === undefined)
-      throw new EncoderOptionsError('imageSize', `required: ${options.dir} has no ${ENCODER_FILES.config}`);
-    if (maxTextTokens === undefined)
-      throw new EncoderOptionsError('maxTextTokens', `required: ${options.dir} has no ${ENCODER_FILES.config}`);
-    const tokenizer = await readTokenizer(join(options.dir, options.files.tokenizer));
-    const padId = options.padId ?? manifest?.config.padId ?? tokenizer.tokenToId(options.padToken);
-    if (padId === undefined)
-      throw new EncoderOptionsError('padToken', `${options.padToken} is not in the tokenizer; set padId`);
-    const sessionOptions: InferenceSession.SessionOptions = {
-      executionProviders: [options.executionProvider],
-      graphOptimizationLevel: 'all',
-      interOpNumThreads: 1,
-      ...(options.intraOpThreads > 0 ? { intraOpNumThreads: options.intraOpThreads } : {}),
-      // Spinning threads fight over the cores of a shared machine (see @vrft/engine-ort).
-      extra: { session: { intra_op: { allow_spinning: '0' } } },
-    };
-    const vision = await createSession(join(options.dir, options.files.vision), sessionOptions);
-    let text: InferenceSession;
-    try {
-      text = await createSession(join(options.dir, options.files.text), sessionOptions);
-    } catch (error) {
-      await vision.release();
-      throw error;
+    const side = manifest === undefined ? await readExportDefaults(options.dir) : {};
+    const tokenizerPath = join(options.dir, options.files.tokenizer);
+    const tokenizer = await readAnyTokenizer(tokenizerPath);
+    if (tokenizer.template === undefined) {
+      throw new EncoderLoadError(tokenizerPath, 'its post_processor is not supported (TemplateProcessing is)');
     }
+    const imageSize = options.imageSize ?? manifest?.config.imageSize ?? side.imageSize;
+    const maxTextTokens =
+      options.maxTextTokens ?? manifest?.config.maxTextTokens ?? tokenizer.padding?.fixedLength ?? side.maxTextTokens;
+    const missing = `${options.dir} has no ${ENCODER_FILES.config} and no export file gives it`;
+    if (imageSize === undefined) throw new EncoderOptionsError('imageSize', `required: ${missing}`);
+    if (maxTextTokens === undefined) throw new EncoderOptionsError('maxTextTokens', `required: ${missing}`);
+    const templateIds = tokenizer.template.before.length + tokenizer.template.after.length;
+    if (maxTextTokens <= templateIds) {
+      throw new EncoderOptionsError(
+        'maxTextTokens',
+        `${maxTextTokens} leaves no room next to ${templateIds} template ids`,
+      );
+    }
+    const padId = resolvePadId(options, manifest?.config.padId, tokenizer, side.padToken);
+    const paths = {
+      vision: resolveGraphFile(options.dir, options.files.vision),
+      text: resolveGraphFile(options.dir, options.files.text),
+    };
+    const settings: SessionSettings = {
+      paths,
+      executionProvider: options.executionProvider,
+      intraOpThreads: options.intraOpThreads,
+    };
+    const runner =
+      options.workers === 0
+        ? await InThreadRunner.open(settings)
+        : await EncoderWorkerPool.start(settings, options.workers);
     const encoder = new OnnxDualEncoder(
-      vision,
-      text,
+      runner,
+      paths,
       tokenizer,
       {
         imageSize,
-        pixelMean: options.pixelMean ?? manifest?.config.pixelMean ?? [0.5, 0.5, 0.5],
-        pixelStd: options.pixelStd ?? manifest?.config.pixelStd ?? [0.5, 0.5, 0.5],
+        pixelMean: options.pixelMean ?? manifest?.config.pixelMean ?? side.pixelMean ?? [0.5, 0.5, 0.5],
+        pixelStd: options.pixelStd ?? manifest?.config.pixelStd ?? side.pixelStd ?? [0.5, 0.5, 0.5],
       },
       maxTextTokens,
       padId,
@@ -111,113 +128,157 @@ export class OnnxDualEncoder implements DualEncoder {
     return this.pixels.imageSize;
   }
 
+  /** Worker threads alive (0 when the sessions run on the calling thread or after close). */
+  get liveWorkers(): number {
+    return this.runner.liveWorkers;
+  }
+
+  /** Graph runs handed to a thread and not yet answered. */
+  get running(): number {
+    return this.runner.running;
+  }
+
   async encodeFrames(frames: RgbFrames, options: EncodeOptions = {}): Promise<Float32Array[]> {
     this.checkOpen();
     const pixels = toPixelValues(frames, this.pixels);
     const count = frames.shape[0];
-    const s = this.imageSize;
-    const out: Float32Array[] = [];
-    for (let start = 0; start < count; start += this.options.maxBatch) {
-      await this.beforeRun(options.signal);
-      const n = Math.min(this.options.maxBatch, count - start);
-      const input = new Tensor('float32', pixels.subarray(start * 3 * s * s, (start + n) * 3 * s * s), [n, 3, s, s]);
-      const result = await this.vision.run({ [this.options.io.pixelValues]: input });
-      out.push(...rowsOf(result, this.options.io.imageEmbeds, n));
-    }
-    return out;
+    const plane = 3 * this.imageSize * this.imageSize;
+    const { io } = this.options;
+    return this.runChunks(count, options.signal, (start, n) => ({
+      graph: 'vision',
+      output: io.imageEmbeds,
+      // slice, not subarray: each run owns its buffer (it moves to the worker).
+      feeds: {
+        [io.pixelValues]: {
+          type: 'float32',
+          data: pixels.slice(start * plane, (start + n) * plane),
+          dims: [n, 3, this.imageSize, this.imageSize],
+        },
+      },
+    }));
   }
 
   async encodeTexts(texts: readonly string[], options: EncodeOptions = {}): Promise<Float32Array[]> {
     this.checkOpen();
     const m = this.maxTextTokens;
-    const { ids } = tokenizeTexts(this.tokenizer, texts, m, this.padId);
-    const out: Float32Array[] = [];
-    for (let start = 0; start < texts.length; start += this.options.maxBatch) {
-      await this.beforeRun(options.signal);
-      const n = Math.min(this.options.maxBatch, texts.length - start);
+    const { ids, lengths } = tokenizeTexts(this.tokenizer, texts, m, this.padId);
+    const { io } = this.options;
+    return this.runChunks(texts.length, options.signal, (start, n) => {
       const chunk = ids.subarray(start * m, (start + n) * m);
-      const feeds: Record<string, Tensor> = {
-        [this.options.io.inputIds]: new Tensor(
-          'int64',
-          BigInt64Array.from(chunk, (id) => BigInt(id)),
-          [n, m],
-        ),
+      const feeds: Record<string, FeedTensor> = {
+        [io.inputIds]: { type: 'int64', data: BigInt64Array.from(chunk, (id) => BigInt(id)), dims: [n, m] },
       };
-      if (this.options.io.attentionMask !== '') {
-        const mask = BigInt64Array.from(chunk, (id) => (id === this.padId ? 0n : 1n));
-        feeds[this.options.io.attentionMask] = new Tensor('int64', mask, [n, m]);
+      if (io.attentionMask !== '') {
+        const mask = new BigInt64Array(n * m);
+        for (let row = 0; row < n; row++) mask.fill(1n, row * m, row * m + (lengths[start + row] as number));
+        feeds[io.attentionMask] = { type: 'int64', data: mask, dims: [n, m] };
       }
-      const result = await this.text.run(feeds);
-      out.push(...rowsOf(result, this.options.io.textEmbeds, n));
-    }
-    return out;
+      return { graph: 'text', output: io.textEmbeds, feeds };
+    });
   }
 
+  /** The first `maxTokens` tokens of text (at most what fits in M next to the template's ids). */
   truncate(text: string, maxTokens: number): string {
-    return truncateToTokens(this.tokenizer, text, Math.min(maxTokens, this.maxTextTokens));
+    const template = this.tokenizer.template ?? { before: [], after: [] };
+    const room = this.maxTextTokens - template.before.length - template.after.length;
+    return truncateToTokens(this.tokenizer, text, Math.min(maxTokens, room));
   }
 
+  /** Waits for runs in progress, then releases the sessions and ends the worker threads. */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await this.vision.release();
-    await this.text.release();
+    await this.runner.close();
+  }
+
+  /** Runs every chunk of `count` rows (they may run side by side in several workers); rows in order. */
+  private async runChunks(
+    count: number,
+    signal: AbortSignal | undefined,
+    chunk: (start: number, n: number) => Parameters<GraphRunner['run']>[0],
+  ): Promise<Float32Array[]> {
+    if (signal?.aborted) throw new EncoderCancelledError('encoding was cancelled', { cause: signal.reason });
+    // One listener on the caller's signal per call; the runs listen to a signal of our own.
+    const local = new AbortController();
+    setMaxListeners(0, local.signal);
+    const forward = (): void => local.abort(signal?.reason);
+    signal?.addEventListener('abort', forward, { once: true });
+    const batch = this.options.maxBatch;
+    const runs: Promise<Float32Array[]>[] = [];
+    for (let start = 0; start < count; start += batch) {
+      const n = Math.min(batch, count - start);
+      const run = chunk(start, n);
+      runs.push(this.runner.run(run, local.signal).then((output) => this.rowsOf(output, run.graph, n)));
+    }
+    // Settle every run before answering, so none is left unobserved when one fails.
+    const settled = await Promise.allSettled(runs);
+    signal?.removeEventListener('abort', forward);
+    const failed = settled.find((result) => result.status === 'rejected');
+    if (failed) throw failed.reason;
+    return settled.flatMap((result) => (result.status === 'fulfilled' ? result.value : []));
+  }
+
+  // [n, E] (or [n, 1, E]) float output → n rows.
+  private rowsOf(output: GraphOutput, graph: GraphName, n: number): Float32Array[] {
+    const { data, dims } = output;
+    const width = data.length / n;
+    if (!Number.isInteger(width) || width < 1 || dims[0] !== n) {
+      throw new EncoderInputError(
+        `${graph} output`,
+        `dims [${dims.join(', ')}] of ${this.paths[graph]} do not hold ${n} rows`,
+      );
+    }
+    return Array.from({ length: n }, (_, i) => data.slice(i * width, (i + 1) * width));
   }
 
   private checkNames(): void {
     const { io } = this.options;
-    const expect = (
-      session: InferenceSession,
-      kind: 'input' | 'output',
-      name: string,
-      field: string,
-      graph: string,
-    ): void => {
-      const names = kind === 'input' ? session.inputNames : session.outputNames;
-      if (!names.includes(name)) {
+    const names = this.runner.names;
+    const expect = (graph: GraphName, kind: 'input' | 'output', name: string, field: string): void => {
+      const list = kind === 'input' ? names[graph].inputs : names[graph].outputs;
+      if (!list.includes(name)) {
         throw new EncoderLoadError(
-          join(this.options.dir, graph),
-          `has no ${kind} ${JSON.stringify(name)} (io.${field}); it has ${names.join(', ')}`,
+          this.paths[graph],
+          `has no ${kind} ${JSON.stringify(name)} (io.${field}); it has ${list.join(', ')}`,
         );
       }
     };
-    expect(this.vision, 'input', io.pixelValues, 'pixelValues', this.options.files.vision);
-    expect(this.vision, 'output', io.imageEmbeds, 'imageEmbeds', this.options.files.vision);
-    expect(this.text, 'input', io.inputIds, 'inputIds', this.options.files.text);
-    expect(this.text, 'output', io.textEmbeds, 'textEmbeds', this.options.files.text);
-    if (io.attentionMask !== '') expect(this.text, 'input', io.attentionMask, 'attentionMask', this.options.files.text);
+    expect('vision', 'input', io.pixelValues, 'pixelValues');
+    expect('vision', 'output', io.imageEmbeds, 'imageEmbeds');
+    expect('text', 'input', io.inputIds, 'inputIds');
+    expect('text', 'output', io.textEmbeds, 'textEmbeds');
+    if (io.attentionMask !== '') expect('text', 'input', io.attentionMask, 'attentionMask');
   }
 
   private checkOpen(): void {
     if (this.closed) throw new EncoderCancelledError('the encoder is closed');
   }
-
-  private async beforeRun(signal: AbortSignal | undefined): Promise<void> {
-    // Yield between runs so a long batch does not hold the event loop (gRPC, health) for its whole length.
-    await new Promise<void>((resolve) => setImmediate(resolve));
-    if (signal?.aborted) throw new EncoderCancelledError('encoding was cancelled', { cause: signal.reason });
-    this.checkOpen();
-  }
 }
 
-async function createSession(path: string, options: InferenceSession.SessionOptions): Promise<InferenceSession> {
-  try {
-    return await InferenceSession.create(path, options);
-  } catch (cause) {
-    throw new EncoderLoadError(path, `cannot create an onnxruntime session: ${(cause as Error).message}`, { cause });
-  }
-}
-
-// [n, E] (or [n, 1, E]) float output → n rows.
-function rowsOf(result: InferenceSession.ReturnType, name: string, n: number): Float32Array[] {
-  const output = result[name];
-  if (output === undefined || !(output.data instanceof Float32Array)) {
-    throw new EncoderInputError(name, 'the graph did not return a float32 tensor');
-  }
-  const data = output.data;
-  const width = data.length / n;
-  if (!Number.isInteger(width) || width < 1 || output.dims[0] !== n) {
-    throw new EncoderInputError(name, `output dims [${output.dims.join(', ')}] do not hold ${n} rows`);
-  }
-  return Array.from({ length: n }, (_, i) => data.slice(i * width, (i + 1) * width));
+/**
+ * The padding id: the option; ours from encoder.json; an explicit padToken; tokenizer.json's
+ * `padding`; tokenizer_config.json's pad_token; else '<pad>'.
+ */
+function resolvePadId(
+  options: OnnxEncoderOptions,
+  manifestPadId: number | undefined,
+  tokenizer: TextTokenizer,
+  sidePadToken: string | undefined,
+): number {
+  if (options.padId !== undefined) return options.padId;
+  if (manifestPadId !== undefined) return manifestPadId;
+  const byToken = (token: string, source: string): number => {
+    const id = tokenizer.tokenToId(token);
+    if (id === undefined) {
+      throw new EncoderOptionsError(
+        'padToken',
+        `${JSON.stringify(token)} (${source}) is not in the tokenizer; set padId`,
+      );
+    }
+    return id;
+  };
+  if (options.padToken !== undefined) return byToken(options.padToken, 'option padToken');
+  if (tokenizer.padding !== undefined) return tokenizer.padding.padId;
+  if (sidePadToken !== undefined) return byToken(sidePadToken, 'tokenizer_config.json pad_token');
+  return byToken('<pad>', 'the default pad token');
 }

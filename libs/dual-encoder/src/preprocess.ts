@@ -3,13 +3,14 @@
  * patches cut from them for the tfjs tower, and token ids padded or cut to M positions.
  */
 import { normalise, type RgbFrames } from '@vrft/video';
+import { type TextTokenizer } from '@vrft/tokenizer';
 import { EncoderInputError } from './errors.js';
 
-/** What the encoders need of a tokenizer (a @vrft/tokenizer Tokenizer fits). */
-export interface TextTokenizer {
-  encode(text: string): number[];
-  decode(ids: ArrayLike<number>): string;
-}
+/**
+ * What the encoders need of a tokenizer: @vrft/tokenizer's byte-level BPE (ours) or Unigram (a
+ * public SigLIP export's) both fit.
+ */
+export type { TextTokenizer } from '@vrft/tokenizer';
 
 /** Preprocessing settings shared by every encoder (ours and external). */
 export interface PixelSettings {
@@ -62,7 +63,12 @@ export function patchify(pixels: Float32Array, count: number, imageSize: number,
   return out;
 }
 
-/** Token ids of texts, each cut to `maxTokens` and padded with `padId`: [B·M] row-major. */
+/**
+ * Token ids of texts laid out the way the text graph takes them, [B·M] row-major: the tokenizer
+ * template's leading ids, the text's ids cut to fit, the template's trailing ids (SigLIP's
+ * `</s>`), then `padId` up to M. `lengths[i]` counts the positions before the padding (the
+ * attention mask's ones).
+ */
 export function tokenizeTexts(
   tokenizer: TextTokenizer,
   texts: readonly string[],
@@ -70,17 +76,26 @@ export function tokenizeTexts(
   padId: number,
   field = 'texts',
 ): { ids: Int32Array; lengths: number[] } {
+  const template = tokenizer.template;
+  if (template === undefined) {
+    throw new EncoderInputError('tokenizer', 'its post_processor is not supported, so the template ids are unknown');
+  }
+  const room = maxTokens - template.before.length - template.after.length;
+  if (room < 1) {
+    throw new EncoderInputError('tokenizer', `M = ${maxTokens} leaves no room for text next to the template's ids`);
+  }
   const ids = new Int32Array(texts.length * maxTokens).fill(padId);
   const lengths = texts.map((text, i) => {
     if (typeof text !== 'string' || text.trim() === '') throw new EncoderInputError(`${field}[${i}]`, 'empty text');
-    // A literal pad token in the text would be masked as padding; it carries nothing, so drop it.
+    // A literal pad token in the text would read as padding; it carries nothing, so drop it.
     const tokens = tokenizer
       .encode(text)
       .filter((id) => id !== padId)
-      .slice(0, maxTokens);
+      .slice(0, room);
     if (tokens.length === 0) throw new EncoderInputError(`${field}[${i}]`, 'the tokenizer gave no tokens');
-    ids.set(tokens, i * maxTokens);
-    return tokens.length;
+    const row = [...template.before, ...tokens, ...template.after];
+    ids.set(row, i * maxTokens);
+    return row.length;
   });
   return { ids, lengths };
 }

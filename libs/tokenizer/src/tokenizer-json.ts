@@ -54,7 +54,7 @@ export interface TokenizerSpec {
   readonly ignoreMerges: boolean;
 }
 
-function readNullableObject(value: unknown, field: string): JsonObject | null {
+export function readNullableObject(value: unknown, field: string): JsonObject | null {
   return value === null || value === undefined ? null : (structuredClone(readObject(value, field)) as JsonObject);
 }
 
@@ -76,7 +76,8 @@ function readDecoder(value: unknown): JsonObject {
   return decoder;
 }
 
-function readAddedTokens(value: unknown): AddedToken[] {
+/** Reads `added_tokens`, naming a bad entry. */
+export function readAddedTokens(value: unknown): AddedToken[] {
   const seen = new Map<string, number>();
   return readArray(value, 'added_tokens').map((entry, i) => {
     const field = `added_tokens[${i}]`;
@@ -151,6 +152,12 @@ function rejectUnsupported(model: JsonObject, key: string, allowed: (value: unkn
 
 function readModel(value: unknown): Pick<TokenizerSpec, 'vocab' | 'merges' | 'unkToken' | 'fuseUnk' | 'ignoreMerges'> {
   const model = readObject(value, 'model');
+  if (model['type'] === 'Unigram') {
+    throw new TokenizerFormatError(
+      'model.type',
+      'a Unigram model is not byte-level BPE: read it with parseAnyTokenizer or loadAnyTokenizer',
+    );
+  }
   if (model['type'] !== undefined && model['type'] !== 'BPE') {
     throw new TokenizerFormatError('model.type', `unsupported model ${JSON.stringify(model['type'])}, expected "BPE"`);
   }
@@ -172,7 +179,8 @@ function readModel(value: unknown): Pick<TokenizerSpec, 'vocab' | 'merges' | 'un
   return { vocab, merges, unkToken, fuseUnk, ignoreMerges };
 }
 
-function checkIds(addedTokens: readonly AddedToken[], vocab: ReadonlyMap<string, number>): void {
+/** Checks that added tokens and the model vocabulary agree on ids. */
+export function checkIds(addedTokens: readonly AddedToken[], vocab: ReadonlyMap<string, number>): void {
   const vocabById = new Map<number, string>();
   for (const [token, id] of vocab) vocabById.set(id, token);
   const addedById = new Map<number, number>();
@@ -196,17 +204,22 @@ function checkIds(addedTokens: readonly AddedToken[], vocab: ReadonlyMap<string,
   });
 }
 
-/** Validates a parsed tokenizer.json (or its text) and returns its spec. */
-export function parseTokenizerJson(input: unknown): TokenizerSpec {
+/** The root object of a tokenizer.json given as text or as a parsed value. */
+export function readJsonRoot(input: unknown): JsonObject {
   let value = input;
   if (typeof input === 'string') {
     try {
       value = JSON.parse(input) as unknown;
     } catch (cause) {
-      throw new TokenizerFormatError('(root)', 'not valid JSON', { cause });
+      throw new TokenizerFormatError('(root)', `not valid JSON (${(cause as Error).message})`, { cause });
     }
   }
-  const root = readObject(value, '(root)');
+  return readObject(value, '(root)');
+}
+
+/** Validates a parsed tokenizer.json (or its text) and returns its spec. */
+export function parseTokenizerJson(input: unknown): TokenizerSpec {
+  const root = readJsonRoot(input);
   const version = readString(root['version'], 'version');
   const addedTokens = readAddedTokens(root['added_tokens'] ?? []);
   const model = readModel(root['model']);

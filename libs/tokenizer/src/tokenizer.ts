@@ -10,6 +10,14 @@ import { compileNormalizer, type Normalize } from './normalizer.js';
 import { parseTokenizerOptions, type TokenizerOptions, type TokenizerOptionsInput } from './options.js';
 import { compilePreTokenizer, type PreTokenizer } from './pre-tokenizer.js';
 import { SPECIAL_TOKENS, type SpecialTokenRole } from './special-tokens.js';
+import {
+  describePostProcessor,
+  readPadding,
+  readSequenceTemplate,
+  type PaddingSpec,
+  type SequenceTemplate,
+} from './sequence-layout.js';
+import { type DecodeOptions, type TextEncodeOptions, type TextTokenizer } from './text-tokenizer.js';
 import { writeTextFileAtomic } from './tokenizer-file.js';
 import {
   parseTokenizerJson,
@@ -20,26 +28,24 @@ import {
 } from './tokenizer-json.js';
 
 /** Options of Tokenizer.encode. */
-export interface EncodeOptions {
+export interface EncodeOptions extends TextEncodeOptions {
   /** Prepend the `bos` special token. Default false. */
   readonly addBos?: boolean;
   /** Append the `eos` special token. Default false. */
   readonly addEos?: boolean;
 }
 
-/** Options of Tokenizer.decode. */
-export interface DecodeOptions {
-  /** Leave out special added tokens (pad, bos, <think>, …). Default false. */
-  readonly skipSpecial?: boolean;
-}
-
 // ignoreBOM: a leading U+FEFF is text like any other and must survive decode.
 const utf8Decoder = new TextDecoder('utf-8', { ignoreBOM: true });
 
 /** A byte-level BPE tokenizer in the Hugging Face tokenizer.json model. */
-export class Tokenizer {
+export class Tokenizer implements TextTokenizer {
+  readonly modelType = 'BPE';
   /** Number of ids: highest id + 1 (added tokens included). */
   readonly vocabSize: number;
+  /** Ids the post-processor adds (none for ByteLevel, this package's own); undefined when unsupported. */
+  readonly template: SequenceTemplate | undefined;
+  readonly padding: PaddingSpec | undefined;
   /** Ids of the special roles this tokenizer has (see SPECIAL_TOKENS). */
   readonly specialIds: Readonly<Partial<Record<SpecialTokenRole, number>>>;
 
@@ -88,6 +94,8 @@ export class Tokenizer {
       ignoreMerges: spec.ignoreMerges,
       cacheSize: options.cacheSize,
     });
+    this.template = readSequenceTemplate(spec.postProcessor);
+    this.padding = readPadding(spec.padding, this.vocabSize);
   }
 
   /**
@@ -103,6 +111,8 @@ export class Tokenizer {
   encode(text: string, options: EncodeOptions = {}): number[] {
     if (typeof text !== 'string') throw new TokenEncodeError(`expected text to be a string, got ${typeof text}`);
     const ids: number[] = [];
+    const template = options.addSpecialTokens ? this.requireTemplate() : undefined;
+    if (template) ids.push(...template.before);
     if (options.addBos) ids.push(this.requireSpecial('bos'));
     for (const segment of this.matcher.split(text)) {
       if ('id' in segment) {
@@ -115,6 +125,7 @@ export class Tokenizer {
       }
     }
     if (options.addEos) ids.push(this.requireSpecial('eos'));
+    if (template) ids.push(...template.after);
     return ids;
   }
 
@@ -175,6 +186,15 @@ export class Tokenizer {
   /** Writes tokenizer.json to path (atomically). */
   async save(path: string): Promise<void> {
     await writeTextFileAtomic(path, this.toJSONString());
+  }
+
+  private requireTemplate(): SequenceTemplate {
+    if (this.template === undefined) {
+      throw new TokenEncodeError(
+        `cannot add special tokens: post_processor ${describePostProcessor(this.spec.postProcessor)} is not supported (TemplateProcessing and ByteLevel are)`,
+      );
+    }
+    return this.template;
   }
 
   private requireSpecial(role: SpecialTokenRole): number {

@@ -1,14 +1,17 @@
 // Benchmark of the RewardService's scoring path (npm run bench:reward):
-//   node apps/reward-model/dist/bench/reward-bench.js [--encoder DIR] [--groups N] [--frames F] [--group-size G]
+//   node apps/reward-model/dist/bench/reward-bench.js [--encoder DIR] [--groups N] [--frames F] [--group-size G] [--workers W]
 // Scores groups of G completions with F frames from real h264 clips of the synthetic world, the
 // way the service does (decode once per group, one image-encoder batch, one text batch), then the
 // same completions with the frames decoded and encoded once per completion; prints completions/s
-// of both, the ratio, and the share of time spent in each stage (from the service's own metrics).
+// of both, the ratio, the share of time spent in each stage (from the service's own metrics) and
+// how long the event loop was held (p99 and max of its delay).
 // Without --encoder an untrained encoder of the default size is used (speed does not depend on training).
+// --workers: encoder worker threads (default 1; 0 runs the sessions on the event-loop thread).
 import 'reflect-metadata';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { create } from '@bufbuild/protobuf';
 import { loadConfig } from '@vrft/config';
@@ -27,6 +30,7 @@ const { values } = parseArgs({
     groups: { type: 'string', default: '12' },
     frames: { type: 'string', default: '16' },
     'group-size': { type: 'string', default: '8' },
+    workers: { type: 'string', default: '1' },
   },
 });
 const groups = Number(values.groups);
@@ -74,9 +78,14 @@ function stageSums(registry: Registry): Promise<Record<string, number>> {
 
 async function measure(label: string, run: () => Promise<void>, registry: Registry, completions: number) {
   const before = await stageSums(registry);
+  // How long the event loop was held: with the encoder on the event-loop thread every session.run
+  // holds it for the whole run; in a worker only the main thread's own work does.
+  const lag = monitorEventLoopDelay({ resolution: 1 });
+  lag.enable();
   const started = performance.now();
   await run();
   const seconds = (performance.now() - started) / 1000;
+  lag.disable();
   const after = await stageSums(registry);
   const stage = (name: string) => (after[name] ?? 0) - (before[name] ?? 0);
   const encoder = stage('encode_frames') + stage('encode_texts');
@@ -88,11 +97,15 @@ async function measure(label: string, run: () => Promise<void>, registry: Regist
     encoderShare: encoder / seconds,
     encodeFramesSec: stage('encode_frames'),
     encodeTextsSec: stage('encode_texts'),
+    // histogram figures are nanoseconds
+    loopLagMaxMs: lag.max / 1e6,
+    loopLagP99Ms: lag.percentile(99) / 1e6,
   };
   console.log(
     `${label.padEnd(34)} ${row.completionsPerSec.toFixed(1).padStart(7)} completions/s  ` +
       `decode ${(100 * row.decodeShare).toFixed(0)}%  encoder ${(100 * row.encoderShare).toFixed(0)}% ` +
-      `(frames ${row.encodeFramesSec.toFixed(2)} s, texts ${row.encodeTextsSec.toFixed(2)} s)  wall ${seconds.toFixed(2)} s`,
+      `(frames ${row.encodeFramesSec.toFixed(2)} s, texts ${row.encodeTextsSec.toFixed(2)} s)  wall ${seconds.toFixed(2)} s  ` +
+      `event-loop lag p99 ${row.loopLagP99Ms.toFixed(1)} ms, max ${row.loopLagMaxMs.toFixed(1)} ms`,
   );
   return row;
 }
@@ -113,6 +126,7 @@ async function main(): Promise<void> {
     const env = {
       VRFT_REWARD__ENCODER__DIR: encoderDir,
       VRFT_REWARD__ENCODER__INTRA_OP_THREADS: '0',
+      VRFT_REWARD__ENCODER__WORKERS: values.workers,
       VRFT_REWARD__VIDEO__CACHE_MAX_BYTES: '0',
       VRFT_REWARD__RECIPE: JSON.stringify({ numFrames: F }),
       VRFT_TELEMETRY__LOG_LEVEL: 'error',
@@ -120,7 +134,9 @@ async function main(): Promise<void> {
     const registry = new Registry();
     const service = new RewardScoringService(loadConfig(rewardModelConfigSchema, { env }), registry);
     await service.onModuleInit();
-    console.log(`reward bench: ${groups} groups × ${G} completions, F = ${F} frames, encoder ${encoderDir}`);
+    console.log(
+      `reward bench: ${groups} groups × ${G} completions, F = ${F} frames, encoder ${encoderDir}, ${values.workers} encoder worker(s)`,
+    );
     await service.score(request(clips[0] as Uint8Array, G)); // warm-up: sessions, ffmpeg
     const grouped = await measure(
       'per group (decode + encode once)',

@@ -1,0 +1,235 @@
+/**
+ * The encoder's session workers: `size` worker threads, each with its own vision and text
+ * sessions, running one graph at a time. Runs wait in arrival order and go to the first idle
+ * worker, so the chunks of one call (and the frame and text batches of one group) run side by
+ * side when there are several workers. A call whose signal aborts leaves the queue at once; a run
+ * already in a worker finishes there and its result is dropped. A worker that dies fails its run
+ * with EncoderRunError and is replaced. Same pattern as @vrft/engine-ort's WorkerPool (built
+ * worker script, the parent's flags without the `source` condition).
+ */
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { EncoderCancelledError, EncoderLoadError, EncoderRunError, fromWireError } from '../errors.js';
+import { cancelled, type GraphRunner } from '../graph-runner.js';
+import {
+  type GraphName,
+  type GraphNames,
+  type GraphOutput,
+  type GraphRun,
+  type SessionSettings,
+} from '../graph-session.js';
+import { type FromWorker, type ToWorker } from './protocol.js';
+
+/**
+ * The worker script: the built dist/worker/encoder-worker.js. Running from TypeScript sources
+ * (tests), the build output next to src/ is used, so the package must be built first.
+ */
+export function resolveWorkerScript(): string {
+  const here = import.meta.url;
+  const url = here.endsWith('.ts')
+    ? new URL('../../dist/worker/encoder-worker.js', here)
+    : new URL('./encoder-worker.js', here);
+  const path = fileURLToPath(url);
+  if (!existsSync(path)) {
+    throw new EncoderLoadError(path, 'the encoder worker script is missing: build the package (node tools/build.mjs)');
+  }
+  return path;
+}
+
+/**
+ * The parent's Node flags without the `source` export condition: the worker runs built
+ * JavaScript, so workspace packages must resolve to their dist/, not to TypeScript sources.
+ */
+export function workerExecArgv(parent: readonly string[] = process.execArgv): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < parent.length; i++) {
+    const arg = parent[i] as string;
+    if ((arg === '--conditions' || arg === '-C') && parent[i + 1] === 'source') i += 1;
+    else if (arg !== '--conditions=source' && arg !== '-C=source') out.push(arg);
+  }
+  return out;
+}
+
+interface Job {
+  readonly run: GraphRun;
+  readonly signal: AbortSignal | undefined;
+  settled: boolean;
+  detach: () => void;
+  resolve(output: GraphOutput): void;
+  reject(error: unknown): void;
+}
+
+interface Slot {
+  readonly worker: Worker;
+  /** The job it is running. */
+  job: Job | undefined;
+  nextId: number;
+  readonly pending: Map<number, { resolve(value: unknown): void; reject(error: unknown): void }>;
+}
+
+/** The transferable buffers of a run's feeds (each feed owns its buffer: see OnnxDualEncoder). */
+function transferOf(run: GraphRun): ArrayBuffer[] {
+  return Object.values(run.feeds).map((feed) => feed.data.buffer as ArrayBuffer);
+}
+
+/** Worker threads with encoder sessions. */
+export class EncoderWorkerPool implements GraphRunner {
+  private readonly slots: Slot[] = [];
+  private readonly queue: Job[] = [];
+  private alive = 0;
+  private closing = false;
+  private idleWaiters: (() => void)[] = [];
+  private workerNames: Readonly<Record<GraphName, GraphNames>> | undefined;
+
+  private constructor(
+    private readonly settings: SessionSettings,
+    private readonly script: string,
+  ) {}
+
+  /** Starts `size` workers and waits until each has opened its sessions (or one failed, which is thrown). */
+  static async start(settings: SessionSettings, size: number): Promise<EncoderWorkerPool> {
+    const pool = new EncoderWorkerPool(settings, resolveWorkerScript());
+    try {
+      await Promise.all(Array.from({ length: size }, () => pool.addWorker()));
+    } catch (error) {
+      await pool.terminate();
+      throw error;
+    }
+    return pool;
+  }
+
+  get names(): Readonly<Record<GraphName, GraphNames>> {
+    return this.workerNames as Readonly<Record<GraphName, GraphNames>>;
+  }
+
+  get liveWorkers(): number {
+    return this.alive;
+  }
+
+  get running(): number {
+    return this.slots.filter((slot) => slot.job !== undefined).length;
+  }
+
+  run(run: GraphRun, signal?: AbortSignal): Promise<GraphOutput> {
+    if (this.closing) return Promise.reject(new EncoderCancelledError('the encoder is closed'));
+    if (signal?.aborted) return Promise.reject(cancelled(signal));
+    return new Promise<GraphOutput>((resolve, reject) => {
+      const job: Job = { run, signal, settled: false, detach: () => undefined, resolve, reject };
+      if (signal) {
+        const onAbort = (): void => {
+          const index = this.queue.indexOf(job);
+          if (index >= 0) this.queue.splice(index, 1);
+          this.settle(job, undefined, cancelled(signal));
+          this.notifyIdle();
+        };
+        signal.addEventListener('abort', onAbort, { once: true });
+        job.detach = () => signal.removeEventListener('abort', onAbort);
+      }
+      this.queue.push(job);
+      this.dispatch();
+    });
+  }
+
+  async close(): Promise<void> {
+    this.closing = true;
+    if (this.queue.length > 0 || this.running > 0) {
+      await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
+    }
+    await Promise.all(this.slots.map((slot) => this.send(slot, { type: 'close', id: 0 }).catch(() => undefined)));
+    await this.terminate();
+  }
+
+  private settle(job: Job, output: GraphOutput | undefined, error?: unknown): void {
+    if (job.settled) return;
+    job.settled = true;
+    job.detach();
+    if (error !== undefined) job.reject(error);
+    else job.resolve(output as GraphOutput);
+  }
+
+  private dispatch(): void {
+    for (const slot of this.slots) {
+      if (slot.job !== undefined) continue;
+      const job = this.queue.shift();
+      if (job === undefined) return;
+      slot.job = job;
+      this.send(slot, { type: 'run', id: 0, run: job.run }, transferOf(job.run)).then(
+        (output) => this.finish(slot, job, output as GraphOutput),
+        (error: unknown) => this.finish(slot, job, undefined, error),
+      );
+    }
+  }
+
+  private finish(slot: Slot, job: Job, output: GraphOutput | undefined, error?: unknown): void {
+    if (slot.job === job) slot.job = undefined;
+    this.settle(job, output, error);
+    this.dispatch();
+    this.notifyIdle();
+  }
+
+  private notifyIdle(): void {
+    if (this.queue.length === 0 && this.running === 0) for (const resolve of this.idleWaiters.splice(0)) resolve();
+  }
+
+  private async terminate(): Promise<void> {
+    const slots = this.slots.splice(0);
+    await Promise.all(slots.map((slot) => slot.worker.terminate()));
+  }
+
+  private async addWorker(): Promise<void> {
+    const slot: Slot = {
+      worker: new Worker(this.script, { execArgv: workerExecArgv() }),
+      job: undefined,
+      nextId: 1,
+      pending: new Map(),
+    };
+    this.alive += 1;
+    slot.worker.on('message', (message: FromWorker) => {
+      const waiter = slot.pending.get(message.id);
+      if (!waiter) return;
+      slot.pending.delete(message.id);
+      if (message.type === 'done') waiter.resolve(message.value);
+      else waiter.reject(fromWireError(message.error, this.pathOf(slot)));
+    });
+    slot.worker.on('error', (error) => this.onWorkerDied(slot, error));
+    slot.worker.on('exit', (code) => {
+      this.alive -= 1;
+      this.onWorkerDied(slot, new Error(`the worker exited with code ${code}`));
+    });
+    this.slots.push(slot);
+    const names = await this.send(slot, { type: 'init', id: 0, settings: this.settings });
+    this.workerNames ??= names as Record<GraphName, GraphNames>;
+  }
+
+  private pathOf(slot: Slot): string {
+    return slot.job ? this.settings.paths[slot.job.run.graph] : this.settings.paths.vision;
+  }
+
+  private send(slot: Slot, message: ToWorker, transfer: ArrayBuffer[] = []): Promise<unknown> {
+    const id = slot.nextId++;
+    return new Promise((resolve, reject) => {
+      slot.pending.set(id, { resolve, reject });
+      slot.worker.postMessage({ ...message, id }, transfer);
+    });
+  }
+
+  private onWorkerDied(slot: Slot, cause: Error): void {
+    const index = this.slots.indexOf(slot);
+    if (index < 0) return; // terminated on purpose, or already handled
+    this.slots.splice(index, 1);
+    const crash = new EncoderRunError(this.pathOf(slot), `the encoder worker died: ${cause.message}`, { cause });
+    for (const waiter of slot.pending.values()) waiter.reject(crash);
+    slot.pending.clear();
+    if (this.closing || this.workerNames === undefined) return;
+    // Replace it so the pool keeps its size; runs wait in the queue meanwhile.
+    this.addWorker().then(
+      () => this.dispatch(),
+      (error: unknown) => {
+        if (this.slots.length > 0) return;
+        for (const job of this.queue.splice(0)) this.settle(job, undefined, error);
+        this.notifyIdle();
+      },
+    );
+  }
+}
