@@ -9,10 +9,9 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateDataset } from '@vrft/data';
-import { generateFramePairs, initEncoderWeights, parseEncoderConfig, saveEncoderCheckpoint } from '@vrft/dual-encoder';
+import { writeSeededEncoder } from '@vrft/dual-encoder';
 import { trainTokenizerStage } from '@vrft/learner-core';
 import { MICRO_VIDEO_MODEL_SIZES, createModelConfig, initWeights, loadCheckpoint, saveCheckpoint } from '@vrft/model';
-import { trainBpe } from '@vrft/tokenizer';
 import { runTrainCommand } from '../src/commands/train.command.js';
 import { grpoArgs, parseTrainArgs } from '../src/train/train-args.js';
 
@@ -98,28 +97,11 @@ beforeAll(async () => {
   initDir = join(root, 'init');
   await saveCheckpoint(initDir, { config, tokenizer, weights: initWeights(config, 5) });
   // A small dual encoder written by the project's exporter (seeded weights), for R_s.
-  const pairs = generateFramePairs({ split: 'train', clips: 2, framesPerClip: 2, imageSize: 16 });
-  const encoderTokenizer = trainBpe(pairs.texts, { vocabSize: 300 });
-  const encoderConfig = parseEncoderConfig({
-    imageSize: 16,
-    patchSize: 4,
-    visionDim: 16,
-    visionLayers: 1,
-    visionHeads: 2,
-    textDim: 16,
-    textLayers: 1,
-    textHeads: 2,
-    embedDim: 8,
+  encoderDir = await writeSeededEncoder(join(root, 'encoder'), {
+    seed: 3,
     maxTextTokens: 64,
-    vocabSize: encoderTokenizer.vocabSize,
-    padId: encoderTokenizer.specialId('pad'),
-  });
-  encoderDir = join(root, 'encoder');
-  await saveEncoderCheckpoint(encoderDir, {
-    config: encoderConfig,
-    weights: initEncoderWeights(encoderConfig, 3),
-    tokenizer: encoderTokenizer,
-    metadata: {},
+    clips: 2,
+    vocabSize: 300,
   });
 });
 afterAll(async () => {

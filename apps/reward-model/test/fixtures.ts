@@ -2,33 +2,17 @@
 import { join } from 'node:path';
 import { ProblemType } from '@vrft/proto';
 import { generateClip, parseSyntheticOptions, renderScene } from '@vrft/data';
-import { generateFramePairs, initEncoderWeights, parseEncoderConfig, saveEncoderCheckpoint } from '@vrft/dual-encoder';
-import { trainBpe } from '@vrft/tokenizer';
+import { writeSeededEncoder } from '@vrft/dual-encoder';
 import { encodeFramesToVideo } from '@vrft/video';
 
 /** Writes an untrained (seeded, scaled) 16×16 encoder to dir/encoder and returns that path. */
 export async function writeTestEncoder(dir: string): Promise<string> {
-  const pairs = generateFramePairs({ split: 'train', clips: 4, framesPerClip: 2, imageSize: 16 });
-  const tokenizer = trainBpe([...pairs.texts, 'Let me look. The answer is B.'], { vocabSize: 320 });
-  const config = parseEncoderConfig({
-    imageSize: 16,
-    patchSize: 4,
-    visionDim: 16,
-    visionLayers: 1,
-    visionHeads: 2,
-    textDim: 16,
-    textLayers: 1,
-    textHeads: 2,
-    embedDim: 8,
+  return writeSeededEncoder(join(dir, 'encoder'), {
+    seed: 11,
     maxTextTokens: 24,
-    vocabSize: tokenizer.vocabSize,
-    padId: tokenizer.specialId('pad'),
+    weightScale: 8,
+    extraTexts: ['Let me look. The answer is B.'],
   });
-  const weights = initEncoderWeights(config, 11);
-  for (const [name, data] of weights) if (!name.startsWith('logit')) data.forEach((v, i) => (data[i] = v * 8));
-  const path = join(dir, 'encoder');
-  await saveEncoderCheckpoint(path, { config, weights, tokenizer, metadata: {} });
-  return path;
 }
 
 /** An h264 mp4 of one synthetic clip (64×64, 8 fps). */

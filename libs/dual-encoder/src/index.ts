@@ -81,4 +81,5 @@ export {
   type OnnxEncoderOptions,
   type OnnxEncoderOptionsInput,
 } from './encoder-options.js';
+export { MICRO_ENCODER_SIZES, writeSeededEncoder, type SeededEncoderOptions } from './seeded-encoder.js';
 export { OnnxDualEncoder, type DualEncoder, type EncodeOptions } from './onnx-dual-encoder.js';

@@ -13,6 +13,7 @@ import {
   encoderWeightSpecs,
   exportEncoderOnnx,
   initEncoderWeights,
+  MICRO_ENCODER_SIZES,
   parseEncoderConfig,
   type DualEncoderConfig,
   type EncoderWeights,
@@ -26,15 +27,7 @@ const unigram = UnigramTokenizer.fromJSON(tokenizerJson);
 // The graph's own pad id is <pad> (0), which the adapter never writes: like SigLIP's text
 // tower, the graph then sees every position, the </s> padding included.
 const config: DualEncoderConfig = parseEncoderConfig({
-  imageSize: 16,
-  patchSize: 4,
-  visionDim: 16,
-  visionLayers: 1,
-  visionHeads: 2,
-  textDim: 16,
-  textLayers: 1,
-  textHeads: 2,
-  embedDim: 8,
+  ...MICRO_ENCODER_SIZES,
   maxTextTokens: M,
   vocabSize: unigram.vocabSize,
   padId: 0,

@@ -1,6 +1,12 @@
 /** Shared test fixtures: a tiny config and tokenizer over synthetic-world descriptions. */
 import { trainBpe, type Tokenizer } from '@vrft/tokenizer';
-import { generateFramePairs, parseEncoderConfig, type DualEncoderConfig, type FramePairs } from '@vrft/dual-encoder';
+import {
+  generateFramePairs,
+  MICRO_ENCODER_SIZES,
+  parseEncoderConfig,
+  type DualEncoderConfig,
+  type FramePairs,
+} from '@vrft/dual-encoder';
 
 /** Pairs of 6 training clips at 16×16. */
 export function createTestPairs(clips = 6, split: 'train' | 'validation' = 'train'): FramePairs {
@@ -15,15 +21,7 @@ export function createTestTokenizer(pairs: FramePairs = createTestPairs()): Toke
 /** A config far smaller than the default, for fast tests. */
 export function createTestConfig(tokenizer: Tokenizer): DualEncoderConfig {
   return parseEncoderConfig({
-    imageSize: 16,
-    patchSize: 4,
-    visionDim: 16,
-    visionLayers: 1,
-    visionHeads: 2,
-    textDim: 16,
-    textLayers: 1,
-    textHeads: 2,
-    embedDim: 8,
+    ...MICRO_ENCODER_SIZES,
     maxTextTokens: 24,
     vocabSize: tokenizer.vocabSize,
     padId: tokenizer.specialId('pad'),

@@ -2,9 +2,8 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { readSamples, type VideoSample } from '@vrft/data';
-import { generateFramePairs, initEncoderWeights, parseEncoderConfig, saveEncoderCheckpoint } from '@vrft/dual-encoder';
+import { writeSeededEncoder } from '@vrft/dual-encoder';
 import { runSftStage } from '@vrft/learner-core';
-import { trainBpe } from '@vrft/tokenizer';
 
 /**
  * Writes a 16×16 dual encoder with the project's exporter (ONNX, tokenizer, encoder.json) to `dir`:
@@ -14,26 +13,7 @@ import { trainBpe } from '@vrft/tokenizer';
  * collapses to negative cosines everywhere.
  */
 export async function writeTestEncoder(dir: string, seed = 12): Promise<string> {
-  const pairs = generateFramePairs({ split: 'train', clips: 4, framesPerClip: 2, imageSize: 16 });
-  const tokenizer = trainBpe(pairs.texts, { vocabSize: 320 });
-  const config = parseEncoderConfig({
-    imageSize: 16,
-    patchSize: 4,
-    visionDim: 16,
-    visionLayers: 1,
-    visionHeads: 2,
-    textDim: 16,
-    textLayers: 1,
-    textHeads: 2,
-    embedDim: 8,
-    maxTextTokens: 64, // the recipe's default M
-    vocabSize: tokenizer.vocabSize,
-    padId: tokenizer.specialId('pad'),
-  });
-  const weights = initEncoderWeights(config, seed);
-  for (const [name, data] of weights) if (!name.startsWith('logit')) data.forEach((v, i) => (data[i] = v * 8));
-  await saveEncoderCheckpoint(dir, { config, weights, tokenizer, metadata: { seed } });
-  return dir;
+  return writeSeededEncoder(dir, { seed, maxTextTokens: 64 /* the recipe's default M */, weightScale: 8 });
 }
 
 /** The description span of the primed policy's CoT. */
