@@ -4,7 +4,7 @@
  * weights as an uninterrupted run with the same seed. Micro model, three clips.
  */
 import { spawn } from 'node:child_process';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -243,11 +243,19 @@ describe('vrft train', () => {
         '4',
         '--threads',
         '1',
+        '--completions',
+        join(root, 'completions.jsonl'),
       ],
       evaluation.io,
     );
     expect(evalCode, evaluation.err()).toBe(0);
     expect(evaluation.out()).toMatch(/all\s+2\s+[\d.]+/);
+    // One scored line per sample, and the table's overall accuracy is their mean.
+    const lines = (await readFile(join(root, 'completions.jsonl'), 'utf8')).trim().split('\n');
+    const records = lines.map((line) => JSON.parse(line) as { problemId: string; accuracy: number; output: string });
+    expect(records.map((r) => r.problemId)).toHaveLength(2);
+    const mean = records.reduce((sum, r) => sum + r.accuracy, 0) / records.length;
+    expect(evaluation.out()).toMatch(new RegExp(`all\\s+2\\s+${mean.toFixed(4)}`));
   }, 60_000);
 
   it('a learner killed mid-run resumes from its last checkpoint and ends with the same weights', async () => {

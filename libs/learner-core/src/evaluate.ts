@@ -21,6 +21,24 @@ export interface EvaluateOptions {
   readonly prompt?: (sample: VideoSample) => string;
   /** Called after each batch with the samples done so far. */
   readonly onProgress?: (done: number, total: number) => void;
+  /** Called with every scored completion, in sample order (to keep them all, as a log). */
+  readonly onCompletion?: (record: ScoredCompletion) => void;
+}
+
+/** One sample's greedy completion and how it scored. */
+export interface ScoredCompletion {
+  readonly problemId: string;
+  readonly problemType: string;
+  readonly problem: string;
+  readonly solution: string;
+  readonly output: string;
+  /** The text that was scored: inside `<answer>`, or the whole output without one. */
+  readonly answer: string;
+  /** R_a in [0, 1]. */
+  readonly accuracy: number;
+  /** R_f: 1 when the output is `<think>…</think><answer>…</answer>`. */
+  readonly format: number;
+  readonly completionTokens: number;
 }
 
 /** Defaults of EvaluateOptions. */
@@ -49,7 +67,7 @@ export async function evaluateAccuracy(
   frames: ClipFrameLoader,
   options: Partial<EvaluateOptions> = {},
 ): Promise<AccuracyReport> {
-  const { maxNewTokens, batchSize, prompt, onProgress } = { ...DEFAULT_EVALUATE_OPTIONS, ...options };
+  const { maxNewTokens, batchSize, prompt, onProgress, onCompletion } = { ...DEFAULT_EVALUATE_OPTIONS, ...options };
   const toPrompt = prompt ?? reasoningPrompt;
   const config = engine.config;
   const sums = new Map<string, { samples: number; total: number }>();
@@ -73,9 +91,22 @@ export async function evaluateAccuracy(
       const text = completion?.text ?? '';
       const answer = extractAnswer(text) ?? text.trim();
       const score = scoreAnswer(toProblemType(sample.problem_type), answer, sample.solution).value;
+      const format = checkFormat(text).value;
+      const completionTokens = completion?.tokenIds.length ?? 0;
       accuracySum += score;
-      formatSum += checkFormat(text).value;
-      tokenSum += completion?.tokenIds.length ?? 0;
+      formatSum += format;
+      tokenSum += completionTokens;
+      onCompletion?.({
+        problemId: String(sample.problem_id),
+        problemType: sample.problem_type,
+        problem: sample.problem,
+        solution: sample.solution,
+        output: text,
+        answer,
+        accuracy: score,
+        format,
+        completionTokens,
+      });
       const entry = sums.get(sample.problem_type) ?? { samples: 0, total: 0 };
       entry.samples += 1;
       entry.total += score;

@@ -41,7 +41,13 @@ export {
 export { tokenizeExample, type TextExample, type TokenizedExample, type TokenizeOptions } from './examples.js';
 export { bucketBatches, type BucketOptions } from './batching.js';
 export { formatDuration, ProgressMeter, type LineSink } from './progress.js';
-export { DEFAULT_EVALUATE_OPTIONS, evaluateAccuracy, type AccuracyReport, type EvaluateOptions } from './evaluate.js';
+export {
+  DEFAULT_EVALUATE_OPTIONS,
+  evaluateAccuracy,
+  type AccuracyReport,
+  type EvaluateOptions,
+  type ScoredCompletion,
+} from './evaluate.js';
 export { AccuracyProbe, validationLoss } from './validation.js';
 export { describeWorldClip, renderWorldClip, templateTexts, worldCorpus, type WorldClipText } from './world-texts.js';
 export {

@@ -167,15 +167,20 @@ async function runEval(raw: RawTrainArgs, io: TrainCommandIo, progress: LineSink
       prefer: stringFlag(raw, 'frames') === 'video' ? 'video' : 'scene',
     });
     const started = performance.now();
+    const completionsFile = stringFlag(raw, 'completions');
+    const completions: string[] = [];
     const result = await evaluateAccuracy(engine, samples, frames, {
       maxNewTokens: numberFlag(raw, 'max-new-tokens') ?? 320,
       ...(raw.values['plain'] === true ? { prompt: plainPrompt } : {}),
       onProgress: (done, total) =>
         progress.write(`eval ${done}/${total}, ${((performance.now() - started) / 1000).toFixed(1)}s\n`),
+      ...(completionsFile === undefined ? {} : { onCompletion: (record) => completions.push(JSON.stringify(record)) }),
     });
     io.out.write(`${checkpoint}\n${formatAccuracy(result)}\n`);
     const json = stringFlag(raw, 'json');
     if (json !== undefined) await writeFile(json, `${JSON.stringify({ checkpoint, ...result }, null, 2)}\n`);
+    if (completionsFile !== undefined)
+      await writeFile(completionsFile, completions.map((line) => `${line}\n`).join(''));
     return 0;
   } finally {
     await engine.close();

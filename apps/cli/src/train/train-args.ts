@@ -68,8 +68,9 @@ vrft train grpo --local --run DIR --init CKPT --prompts FILE --data DIR [--steps
   --rollout-log-every N   append every Nth step's completions and rewards to RUN/rollouts.jsonl
 
 vrft train eval --checkpoint CKPT --samples FILE --data DIR [--limit N] [--max-new-tokens N]
-                [--plain] [--json FILE]
-  held-out answer accuracy (greedy), by problem type
+                [--plain] [--json FILE] [--completions FILE]
+  held-out answer accuracy (greedy), by problem type; --completions writes every sample's
+  output, scored answer and reward as JSON lines
 
 loop options:
 ${LOOP_USAGE}
@@ -137,6 +138,7 @@ const STRING_FLAGS = [
   'checkpoint',
   'samples',
   'json',
+  'completions',
   'frames',
   'progress',
   'encoder',
