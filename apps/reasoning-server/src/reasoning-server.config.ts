@@ -56,6 +56,13 @@ export const reasoningServerConfigSchema = baseAppSchema('reasoning-server', 500
         .describe('Requests waiting for a batch slot; one more gets RESOURCE_EXHAUSTED at once'),
       maxPrefillTokens: positive().default(4096).describe('Prompt positions prefilled between two decode steps'),
       cacheBlock: positive().default(32).describe('KV-cache capacity grows and shrinks in blocks of this many slots'),
+      streamIntervalMs: z
+        .number()
+        .min(0)
+        .default(0)
+        .describe(
+          'GenerateStream/SSE: tokens of a running answer go out at most every this many ms, several per message when decoding is faster (0 = one message per decode step); the first token is sent at once',
+        ),
     })
     .prefault({}),
   limits: z

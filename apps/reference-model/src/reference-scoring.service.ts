@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { APP_CONFIG } from '@vrft/config';
-import { OrtEngine, type ScoreRequest as EngineScoreRequest } from '@vrft/engine-ort';
+import { type GenerateOptions, OrtEngine, type ScoreRequest as EngineScoreRequest } from '@vrft/engine-ort';
 import { GrpcServerHost } from '@vrft/grpc';
 import { visualTokensPerFrame } from '@vrft/model';
 import type { ComputeLogprobsRequest, ScoringGroup } from '@vrft/proto';
@@ -97,13 +97,23 @@ export class ReferenceScoringService implements OnApplicationBootstrap, OnModule
     await this.engine?.close();
   }
 
+  /** Scoring jobs queued or running in the engine (0 until it is loaded). */
+  get load(): number {
+    return this.engine?.load ?? 0;
+  }
+
   /** Resolves once the checkpoint is loaded or has failed to load. */
   async ready(): Promise<void> {
     await this.loading;
   }
 
-  /** Log-probs of every completion of every group, in request order. */
-  async computeLogprobs(request: ComputeLogprobsRequest, signal?: AbortSignal) {
+  /**
+   * Log-probs of every completion of every group, in request order. The call's signal and
+   * deadline reach the video decodes and the engine: scoring that has not started when the call
+   * is cancelled or its deadline passes is dropped, and the call ends at once.
+   */
+  async computeLogprobs(request: ComputeLogprobsRequest, call: GenerateOptions = {}) {
+    const { signal } = call;
     const engine = this.engine;
     if (engine === undefined)
       throw this.loadError ?? new ReferenceNotReadyError('the reference model is still loading', true);
@@ -120,7 +130,7 @@ export class ReferenceScoringService implements OnApplicationBootstrap, OnModule
     const requests: EngineScoreRequest[] = prepared.flatMap((p, g) =>
       (request.groups[g]?.completions ?? []).map((c) => ({ ...p, completionIds: c.tokenIds })),
     );
-    const { results, version } = await engine.score(requests);
+    const { results, version } = await engine.score(requests, call);
     let next = 0;
     return {
       groups: request.groups.map((group) => ({

@@ -8,6 +8,6 @@ export class ReferenceController implements ServiceImpl<typeof ReferenceService>
   constructor(private readonly scoring: ReferenceScoringService) {}
 
   computeLogprobs(request: ComputeLogprobsRequest, context: CallContext) {
-    return this.scoring.computeLogprobs(request, context.signal);
+    return this.scoring.computeLogprobs(request, { signal: context.signal, deadline: context.deadline });
   }
 }

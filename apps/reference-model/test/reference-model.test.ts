@@ -112,3 +112,86 @@ describe('reference-model over gRPC', () => {
     await bare.close();
   });
 });
+
+describe('reference-model deadlines', () => {
+  // One worker, at most 3 jobs queued or running: two long scoring calls and a short one fill it.
+  const tokenizer = trainBpe(['a red ball moves left'], { vocabSize: 300 });
+  const config = createModelConfig('tiny', tokenizer, { ...MICRO_MODEL_SIZES, numLayers: 1, contextLength: 512 });
+  let dir = '';
+  let app: RunningApp;
+  let client: ReturnType<typeof createClient<typeof ReferenceService>>;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'vrft-reference-deadline-'));
+    const checkpoint = join(dir, 'ckpt');
+    await saveCheckpoint(checkpoint, {
+      config,
+      weights: initWeights(config, 3),
+      tokenizer,
+      metadata: { version: '1' },
+    });
+    const limits = { VRFT_REFERENCE__MAX_QUEUE: '3', VRFT_REFERENCE__INTRA_OP_THREADS: '1' };
+    app = await startApp(
+      referenceModelApp,
+      loadConfig(referenceModelApp.schema, { env: { ...env, ...limits, VRFT_REFERENCE__CHECKPOINT: checkpoint } }),
+    );
+    await app.context.get(ReferenceScoringService).ready();
+    client = createClient(ReferenceService, { address: `127.0.0.1:${app.grpcPort}` });
+  });
+  afterAll(async () => {
+    client?.close();
+    await app?.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  const ids = (count: number, seed: number) => Array.from({ length: count }, (_, j) => 8 + ((seed * 7 + j) % 250));
+  // 256 completions of 200 tokens after a 50-token prompt: ≈ 0.5–1.5 s of scoring on one core.
+  const long = (seed: number) => ({
+    groups: [
+      {
+        promptTokenIds: ids(50, seed),
+        completions: Array.from({ length: 256 }, (_, c) => ({ tokenIds: ids(200, seed + c) })),
+      },
+    ],
+  });
+  const short = { groups: [{ promptTokenIds: ids(5, 1), completions: [{ tokenIds: ids(3, 2) }] }] };
+  const codeOf = (call: Promise<unknown>) =>
+    call.then(
+      () => Code.OK,
+      (error: unknown) => (error instanceof RpcError ? error.code : Code.UNKNOWN),
+    );
+
+  /** Resolves once the engine holds `jobs` scoring jobs (the long calls have arrived). */
+  const engineHolds = async (jobs: number): Promise<void> => {
+    const scoring = app.context.get(ReferenceScoringService);
+    while (scoring.load < jobs) await new Promise((resolve) => setTimeout(resolve, 5));
+  };
+
+  it('drops a queued call whose deadline passes (DEADLINE_EXCEEDED), frees its place and keeps serving', async () => {
+    const first = client.computeLogprobs(long(1));
+    const second = client.computeLogprobs(long(2));
+    await engineHolds(2);
+    // Behind two long jobs (one running, one queued): its deadline passes while it waits.
+    expect(await codeOf(client.computeLogprobs(short, { timeoutMs: 200 }))).toBe(Code.DEADLINE_EXCEEDED);
+    // The queue holds 3: had the expired call kept its place while the long jobs still run,
+    // this one would be refused with RESOURCE_EXHAUSTED.
+    const after = await client.computeLogprobs(short);
+    expect(after.groups[0]?.completions[0]?.logprobs).toHaveLength(3);
+    const [a, b] = await Promise.all([first, second]);
+    expect(a.groups[0]?.completions).toHaveLength(256);
+    expect(b.groups[0]?.completions[255]?.logprobs).toHaveLength(200);
+    expect(await checkHealth(`127.0.0.1:${app.grpcPort}`)).toBe('SERVING');
+  });
+
+  it('ends a call cancelled by the client with CANCELLED and serves the next one', async () => {
+    const first = client.computeLogprobs(long(3));
+    await engineHolds(1);
+    const controller = new AbortController();
+    const cancelled = codeOf(client.computeLogprobs(short, { signal: controller.signal }));
+    controller.abort();
+    expect(await cancelled).toBe(Code.CANCELLED);
+    const after = await client.computeLogprobs(short);
+    expect(after.groups[0]?.completions[0]?.logprobs).toHaveLength(3);
+    expect((await first).groups[0]?.completions).toHaveLength(256);
+  });
+});

@@ -60,6 +60,29 @@ describe('continuous batching', () => {
     });
   });
 
+  it('with a stream interval, sends the first token at once and coalesces the rest into fewer deltas', async () => {
+    const coalescing = await OrtEngine.open(
+      { kind: 'memory', config, weights, tokenizer, version: 'b1' },
+      { workers: 1, intraOpThreads: 1, streamIntervalMs: 60_000 },
+    );
+    try {
+      const events = await collect(coalescing.generateStream(request(21, 24)));
+      const done = events.at(-1);
+      if (done?.type !== 'done') throw new Error('no result');
+      const completion = done.result.completions[0];
+      const deltas = events.flatMap((e) => (e.type === 'delta' ? [e] : []));
+      // Within one interval: the first token alone, then everything else with the end.
+      expect(deltas.map((d) => d.tokenIds.length)).toEqual([1, (completion?.tokenIds.length ?? 0) - 1]);
+      expect(deltas.flatMap((d) => d.tokenIds)).toEqual(completion?.tokenIds);
+      expect(deltas.map((d) => d.text).join('')).toBe(completion?.text);
+      // The same tokens as a stream that sends every step.
+      const everyStep = (await engine.generate([request(21, 24)])).results[0]?.completions[0];
+      expect(completion?.tokenIds).toEqual(everyStep?.tokenIds);
+    } finally {
+      await coalescing.close();
+    }
+  });
+
   it('refuses a call at once when every slot is busy and the queue is full', async () => {
     const controller = new AbortController();
     const busy = Array.from({ length: 6 }, (_, i) =>

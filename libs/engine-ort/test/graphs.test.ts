@@ -8,6 +8,7 @@ import { buildOnnxModels, exportOnnx } from '../src/export/export-onnx.js';
 import { buildDecodeGraph } from '../src/export/lm-graphs.js';
 import { int64Tensor } from '../src/runtime/batch-inputs.js';
 import { SlotKvCache } from '../src/runtime/slot-cache.js';
+import { logSoftmax } from '../src/sampling/sampler.js';
 import { type ModelSessions } from '../src/runtime/model-sessions.js';
 import { createTestConfig, createTestWeights } from './fixtures.js';
 import { createTestSessions, makeFrames, makeIds, relativeError, runPrefill } from './ort-helpers.js';
@@ -129,15 +130,21 @@ describe('exported graphs', () => {
         ...cache.feeds(),
         input_ids: int64Tensor([next[0]?.[step] as number, next[1]?.[step] as number], [2, 1]),
         position_ids: int64Tensor([6 + step, 3 + step], [2, 1]),
+        inverse_temperature: new Tensor('float32', Float32Array.of(1, 1 / 0.7), [2, 1]),
       };
       const out = (await sessions.decode.run(feeds)) as Record<string, Tensor>;
       expect(out['logits']?.dims).toEqual([2, 1, V]);
+      expect(out['probs']?.dims).toEqual([2, 1, V]);
       expect(out['new.0.key']?.dims).toEqual([2, H, 1, Dh]);
       const logits = out['logits']?.data as Float32Array;
+      const probs = out['probs']?.data as Float32Array;
       for (let r = 0; r < 2; r++) {
         const at = (prompts[r] as number[]).length + step; // position of the fed token
         const expected = (full[r]?.logits as Float32Array).subarray(at * V, (at + 1) * V);
         expect(relativeError(logits.subarray(r * V, (r + 1) * V), expected)).toBeLessThan(1e-5);
+        // probs = softmax(z/τ) of the same row, τ = 1 and 0.7.
+        const softmax = Array.from(logSoftmax(logits, r * V, V, r === 0 ? 1 : 0.7), Math.exp);
+        expect(relativeError(probs.subarray(r * V, (r + 1) * V), softmax)).toBeLessThan(1e-5);
       }
       cache.append(
         layers.map((i) => out[`new.${i}.key`]?.data as Float32Array),
@@ -191,6 +198,7 @@ describe('exported graphs', () => {
           [rows.length, 1],
         ),
         position_ids: int64Tensor(positions, [rows.length, 1]),
+        inverse_temperature: new Tensor('float32', new Float32Array(rows.length).fill(1), [rows.length, 1]),
       })) as Record<string, Tensor>;
       const logits = out['logits']?.data as Float32Array;
       rows.forEach((r, i) => {

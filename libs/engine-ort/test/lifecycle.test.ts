@@ -4,7 +4,14 @@ import { join } from 'node:path';
 import { saveCheckpoint } from '@vrft/model';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OrtEngine } from '../src/engine/ort-engine.js';
-import { CheckpointLoadError, EngineError, ExecutionProviderError, QueueFullError } from '../src/errors.js';
+import {
+  CheckpointLoadError,
+  DeadlineExceededError,
+  EngineError,
+  ExecutionProviderError,
+  QueueFullError,
+  RequestCancelledError,
+} from '../src/errors.js';
 import { buildOnnxModels } from '../src/export/export-onnx.js';
 import { WorkerPool } from '../src/worker/worker-pool.js';
 import { createTestConfig, createTestTokenizer, createTestWeights } from './fixtures.js';
@@ -189,6 +196,64 @@ describe('worker pool', () => {
       expect(pool.load).toBe(0);
     } finally {
       await pool.close();
+    }
+  });
+});
+
+describe('cancelling jobs', () => {
+  const scoring = (count: number, seed: number) =>
+    Array.from({ length: count }, (_, i) => ({ promptIds: makeIds(20, seed + i), completionIds: makeIds(30, i) }));
+
+  it('drops a queued scoring job at once when cancelled, and stops a running one', async () => {
+    const pool = await WorkerPool.start(
+      {
+        source: { kind: 'bytes' as const, models: buildOnnxModels(config, weightsV1) },
+        config,
+        tokenizerJson: tokenizer.toJSONString(),
+        sessions: { executionProvider: 'cpu', intraOpThreads: 1, graphOptimization: 'all', allowSpinning: false },
+        runner: { maxPrefillTokens: 512, maxVisionClips: 4 },
+        cacheBlock: 8,
+      },
+      { workers: 1, maxQueue: 3, maxBatchSize: 4 },
+    );
+    try {
+      const first = pool.run({ kind: 'score', requests: scoring(64, 1) });
+      const controller = new AbortController();
+      const queued = pool.run({ kind: 'score', requests: scoring(4, 2) }, { signal: controller.signal });
+      expect(pool.load).toBe(2);
+      controller.abort(new Error('gone'));
+      await expect(queued).rejects.toThrow('gone');
+      expect(pool.load).toBe(1); // its place is free before the running job ends
+      // A job running in the worker: the caller is answered now, the worker stops between chunks.
+      const stopper = new AbortController();
+      const running = pool.run({ kind: 'score', requests: scoring(64, 3) }, { signal: stopper.signal });
+      const results = await first;
+      expect(results).toHaveLength(64);
+      stopper.abort(new Error('stopped'));
+      await expect(running).rejects.toThrow('stopped');
+      const after = await pool.run({ kind: 'score', requests: scoring(2, 4) });
+      expect(after[1]?.logprobs).toHaveLength(30);
+      expect(pool.load).toBe(0);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('ends a scoring call past its deadline with DeadlineExceededError', async () => {
+    const engine = await OrtEngine.open({ kind: 'memory', config, weights: weightsV1, tokenizer }, fast);
+    try {
+      const first = engine.score(scoring(64, 5));
+      const late = engine.score(scoring(2, 6), { deadline: Date.now() + 1 });
+      await expect(late).rejects.toBeInstanceOf(DeadlineExceededError);
+      expect((await first).results).toHaveLength(64);
+      const cancelled = new AbortController();
+      cancelled.abort();
+      await expect(engine.score(scoring(1, 7), { signal: cancelled.signal })).rejects.toBeInstanceOf(
+        RequestCancelledError,
+      );
+      expect(engine.load).toBe(0);
+    } finally {
+      await engine.close();
     }
   });
 });

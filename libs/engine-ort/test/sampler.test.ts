@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { SamplingParamsError } from '../src/errors.js';
 import { createSamplingRng, deriveSampleSeed } from '../src/sampling/rng.js';
-import { keptTokens, logSoftmax, sampleToken, samplingDistribution } from '../src/sampling/sampler.js';
+import { keptTokens, logSoftmax, sampleFromProbs, sampleToken, samplingDistribution } from '../src/sampling/sampler.js';
 import { parseSamplingParams } from '../src/sampling/sampling-params.js';
 import { StopMatcher } from '../src/sampling/stop-matcher.js';
 
@@ -89,6 +89,77 @@ describe('sampler', () => {
     const rng = createSamplingRng(9);
     const { token, logprob } = sampleToken(logits, 0, 5, { temperature: 0.7, topK: 2, topP: 1 }, rng);
     expect(logprob).toBeCloseTo(logSoftmax(logits, 0, 5, 0.7)[token] as number, 12);
+  });
+});
+
+/** The kept set by the definition: sort by likelihood (ties by lower id), top-k, shortest prefix reaching p. */
+function keptBySorting(logprobs: Float64Array, topK: number, topP: number): number[] {
+  let order = Array.from(logprobs.keys()).sort((a, b) => logprobs[b]! - logprobs[a]! || a - b);
+  if (topK > 0) order = order.slice(0, topK);
+  if (topP >= 1) return order;
+  let mass = 0;
+  for (let n = 0; n < order.length; n++) {
+    mass += Math.exp(logprobs[order[n]!]!);
+    if (mass >= topP) return order.slice(0, n + 1);
+  }
+  return order;
+}
+
+describe('truncation without sorting the vocabulary', () => {
+  it('keeps the same tokens as sorting, with ties taken by lower id', () => {
+    const rng = createSamplingRng(11);
+    for (let trial = 0; trial < 300; trial++) {
+      const size = 1 + (rng.nextUint32() % 300);
+      // Few distinct values, so ties at the cut are common.
+      const row = Float32Array.from({ length: size }, () => (rng.nextUint32() % 7) * 0.5);
+      const logprobs = logSoftmax(row, 0, size, 1);
+      const topK = rng.nextUint32() % 3 === 0 ? 0 : 1 + (rng.nextUint32() % size);
+      const topP = rng.nextUint32() % 3 === 0 ? 1 : 0.05 + 0.9 * rng.nextFloat();
+      expect(keptTokens(logprobs, topK, topP)).toEqual(keptBySorting(logprobs, topK, topP));
+    }
+  });
+
+  it('draws from probabilities computed elsewhere with the truncated, renormalised frequencies', () => {
+    const probs = Float32Array.from([8, 4, 2, 1, 1].map((x) => x / 16));
+    const draw = (params: { temperature: number; topK: number; topP: number }, draws: number): number[] => {
+      const rng = createSamplingRng(5);
+      const scratch = new Float64Array(5);
+      const counts = new Array<number>(5).fill(0);
+      for (let i = 0; i < draws; i++) {
+        const { token, logprob } = sampleFromProbs(probs, logits, 0, 5, params, rng, scratch);
+        expect(logprob).toBeCloseTo(logSoftmax(logits, 0, 5, 1)[token] as number, 6);
+        counts[token] = (counts[token] as number) + 1;
+      }
+      return counts.map((c) => c / draws);
+    };
+    const full = draw({ temperature: 1, topK: 0, topP: 1 }, 40000);
+    [0.5, 0.25, 0.125, 0.0625, 0.0625].forEach((p, i) => expect(Math.abs(full[i]! - p)).toBeLessThan(0.01));
+    const truncated = draw({ temperature: 1, topK: 3, topP: 0.7 }, 20000); // keeps tokens 0 and 1
+    const expected = samplingDistribution(logits, { temperature: 1, topK: 3, topP: 0.7 });
+    expected.forEach((p, i) => expect(Math.abs(truncated[i]! - p)).toBeLessThan(0.015));
+    expect(truncated[2]! + truncated[3]! + truncated[4]!).toBe(0);
+    // Greedy takes the argmax of the logits and reports log p of softmax(z).
+    expect(draw({ temperature: 0, topK: 0, topP: 1 }, 10)).toEqual([1, 0, 0, 0, 0]);
+  });
+
+  it('renormalises over the tokens whose probability was zeroed (never-sampled tokens)', () => {
+    const probs = Float32Array.from([0.5, 0.25, 0.25]);
+    probs[0] = 0; // masked: the rest is renormalised, log p = log(0.25 / 0.5)
+    const row = Float32Array.from([Number.NEGATIVE_INFINITY, 0, 0]);
+    const rng = createSamplingRng(3);
+    for (let i = 0; i < 50; i++) {
+      const { token, logprob } = sampleFromProbs(
+        probs,
+        row,
+        0,
+        3,
+        { temperature: 1, topK: 0, topP: 1 },
+        rng,
+        new Float64Array(3),
+      );
+      expect(token).not.toBe(0);
+      expect(logprob).toBeCloseTo(Math.log(0.5), 12);
+    }
   });
 });
 

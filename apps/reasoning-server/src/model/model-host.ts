@@ -68,6 +68,7 @@ export class ModelHost implements OnApplicationBootstrap, OnApplicationShutdown 
       maxQueue: model.maxQueue,
       maxPrefillTokens: model.maxPrefillTokens,
       cacheBlock: model.cacheBlock,
+      streamIntervalMs: model.streamIntervalMs,
       maxStopSequences: this.config.limits.maxStopSequences,
       maxStopLength: this.config.limits.maxStopChars,
     });

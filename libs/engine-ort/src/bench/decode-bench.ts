@@ -2,8 +2,9 @@
  * Decode benchmark of the onnxruntime engine.
  *
  * 1. Batched decode tokens/s at several batch sizes for each preset, through the engine (worker
- *    thread, KV cache, sampling at τ = 1), against the raw onnxruntime FLOP ceiling of the same
- *    matrix shapes measured in the same run (flop-ceiling.ts).
+ *    thread, KV cache, sampling at τ = 1), against two raw onnxruntime FLOP ceilings of the same
+ *    matrix shapes measured in the same run (flop-ceiling.ts): the weight products alone, and
+ *    the whole forward's products (attention over the rows' mean cache length included).
  * 2. Cost of the next token with the KV cache (one decode step over a cache of n positions)
  *    against recomputing the whole prefix (a prefill of n + 1 positions), for the tiny preset.
  *
@@ -123,8 +124,10 @@ async function benchThroughput(options: DecodeBenchOptions): Promise<void> {
   console.log(
     `\nBatched decode (prompt ${options.prompt}, ${options.newTokens} new tokens, τ = 1, V = ${options.vocab}, ${options.threads} threads)`,
   );
-  console.log('preset | batch | decode tok/s | ms/step | achieved GFLOP/s | ceiling GFLOP/s | ratio (median of reps)');
-  console.log('--- | --- | --- | --- | --- | --- | ---');
+  console.log(
+    'preset | batch | decode tok/s | ms/step | achieved GFLOP/s | matmul ceiling GFLOP/s | ratio | forward ceiling GFLOP/s | ratio (medians of reps)',
+  );
+  console.log('--- | --- | --- | --- | --- | --- | --- | --- | ---');
   for (const preset of options.presets) {
     const config = benchConfig(preset, options.vocab);
     const started = performance.now();
@@ -142,29 +145,36 @@ async function benchThroughput(options: DecodeBenchOptions): Promise<void> {
         const rates: number[] = [];
         const ratios: number[] = [];
         const ceilings: number[] = [];
+        const forwardRatios: number[] = [];
+        const forwardCeilings: number[] = [];
         const steps: number[] = [];
+        // A row's cache holds prompt + t positions at step t: P = prompt + newTokens/2 on average.
+        const meanContext = Math.round(options.prompt + options.newTokens / 2);
+        const flopsPerToken = matmulFlopsPerToken(config) + attentionFlopsPerToken(config, meanContext);
         for (let r = 0; r < options.reps; r++) {
           const ceiling = await probe.measure(batch, 5);
+          const forwardCeiling = await probe.measure(batch, 5, meanContext);
           const first = await timeGenerate(engine, batch, options, 1);
           const full = await timeGenerate(engine, batch, options, options.newTokens);
           const decodeSeconds = full.seconds - first.seconds; // decode = full − (prefill + first token)
           const tokensPerSecond = (full.tokens - first.tokens) / decodeSeconds;
-          const meanContext = options.prompt + options.newTokens / 2;
-          const flopsPerToken = matmulFlopsPerToken(config) + attentionFlopsPerToken(config, meanContext);
           rates.push(tokensPerSecond);
           ceilings.push(ceiling);
           ratios.push((tokensPerSecond * flopsPerToken) / ceiling);
+          forwardCeilings.push(forwardCeiling);
+          forwardRatios.push((tokensPerSecond * flopsPerToken) / forwardCeiling);
           steps.push(decodeSeconds / (options.newTokens - 1));
           console.error(
             `[${preset}] batch ${batch}: repetition ${r + 1}/${options.reps}, ${tokensPerSecond.toFixed(0)} tok/s`,
           );
         }
         const rate = median(rates);
-        const ratio = median(ratios);
-        const ceiling = median(ceilings);
+        const gflops = (values: number[]) => (median(values) / 1e9).toFixed(1);
+        const percent = (values: number[]) => `${(100 * median(values)).toFixed(0)} %`;
         console.log(
           `${preset} | ${batch} | ${rate.toFixed(0)} | ${(median(steps) * 1000).toFixed(2)} | ` +
-            `${((ratio * ceiling) / 1e9).toFixed(1)} | ${(ceiling / 1e9).toFixed(1)} | ${(100 * ratio).toFixed(0)} %`,
+            `${((rate * flopsPerToken) / 1e9).toFixed(1)} | ${gflops(ceilings)} | ${percent(ratios)} | ` +
+            `${gflops(forwardCeilings)} | ${percent(forwardRatios)}`,
         );
       }
     } finally {
@@ -202,6 +212,7 @@ async function benchCacheVsRecompute(options: DecodeBenchOptions): Promise<void>
         ...cache.feeds(),
         [LM_IO.inputIds]: int64Tensor([9], [1, 1]),
         [LM_IO.positionIds]: int64Tensor([length], [1, 1]),
+        [LM_IO.inverseTemperature]: new Tensor('float32', Float32Array.of(1), [1, 1]),
       };
       const recomputeFeeds = buildPrefillFeeds(config, [{ ids: [...ids, 9], visual: undefined }], length + 1, [length]);
       const time = async (session: InferenceSession, input: Record<string, Tensor>, reps: number): Promise<number> => {

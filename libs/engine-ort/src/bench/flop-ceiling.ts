@@ -1,8 +1,16 @@
 /**
- * The raw onnxruntime forward FLOP ceiling for a decode step: a graph of only the step's
- * matrix products (per layer x·Wq, ·Wk, ·Wv, ·Wo, the SwiGLU pair and W2; then the tied head),
- * with the model's shapes, timed through the same onnxruntime build. Nothing else (norms,
- * attention over the cache, sampling) is in it, so a real step cannot beat it.
+ * The raw onnxruntime forward FLOP ceilings of a decode step, timed through the same
+ * onnxruntime build with the engine's session settings:
+ *
+ * - `matmul`: only the step's weight products (per layer x·Wq, x·Wk, x·Wv, ·Wo, the SwiGLU pair
+ *   and W2; then the tied head), with the model's shapes. Nothing else (norms, attention over
+ *   the cache, sampling) is in it.
+ * - `forward`: the same products plus attention over a cache of P positions per row (q·Kᵀ
+ *   [B, H, 1, Dh]·[B, H, Dh, P] and p·V [B, H, 1, P]·[B, H, P, Dh] per layer, P = the rows'
+ *   mean written length, so no padding slot is read). These products are memory-bound (every
+ *   row reads its own keys and values), so this ceiling runs at fewer FLOP/s.
+ *
+ * A real step does all of these products and more, so it cannot beat either ceiling.
  */
 import { type ModelConfig } from '@vrft/model';
 import { InferenceSession, Tensor } from 'onnxruntime-node';
@@ -20,26 +28,50 @@ export function attentionFlopsPerToken(config: ModelConfig, context: number): nu
   return 4 * config.numLayers * context * config.dModel;
 }
 
-function filled(size: number, seed: number): Float32Array {
+/** Uniform values in (−amplitude, amplitude) from a fixed LCG. */
+function filled(size: number, seed: number, amplitude: number): Float32Array {
   const data = new Float32Array(size);
   let state = seed >>> 0;
   for (let i = 0; i < size; i++) {
     state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
-    data[i] = ((state >>> 8) / 16777216 - 0.5) * 0.02;
+    data[i] = ((state >>> 8) / 16777216 - 0.5) * 2 * amplitude;
   }
   return data;
 }
 
-/** The matmul-chain model of a config (weights are random; only shapes matter). */
-export function buildMatmulChain(config: ModelConfig): Uint8Array {
-  const { dModel: d, mlpHidden: m, numLayers: l, vocabSize: v } = config;
+/** Graph input names of the attention chain's cache: keys [B, H, Dh, P] and values [B, H, P, Dh]. */
+const cacheKey = (layer: number) => `k${layer}`;
+const cacheValue = (layer: number) => `v${layer}`;
+
+/**
+ * The products of one decode step (random weights: only shapes matter). Per layer
+ * x' = (a + x·Wk + x·Wv)·Wo with a = q = x·Wq, or, with attention, a = (q·Kᵀ)·V over the
+ * cache inputs (no softmax: it is not a product); then the SwiGLU pair and W2. The sums keep
+ * every product live.
+ */
+export function buildMatmulChain(config: ModelConfig, attention = false): Uint8Array {
+  const { dModel: d, mlpHidden: m, numLayers: l, vocabSize: v, numHeads: h } = config;
+  const dh = d / h;
   const g = new GraphBuilder('matmul_chain');
   let x = g.input('x', 'float', ['batch', d]);
   let seed = 1;
+  // Var(w) = 1/rows (uniform ±√(3/rows)) keeps activations at unit scale through the chain.
+  // Smaller weights shrink them ~10× per product until they are subnormal floats, which run
+  // ~30× slower on some x86 CPUs and made the "ceiling" far too low (measured: 2.7 GFLOP/s on
+  // `small` at batch 64, against 96 with activations kept normal).
   const weight = (rows: number, cols: number): string =>
-    g.weight(`w${seed}`, filled(rows * cols, seed++), [rows, cols]);
+    g.weight(`w${seed}`, filled(rows * cols, seed++, Math.sqrt(3 / rows)), [rows, cols]);
   for (let layer = 0; layer < l; layer++) {
-    for (let i = 0; i < 4; i++) x = g.matMul(x, weight(d, d)); // q, k, v, o
+    let q = g.matMul(x, weight(d, d));
+    const k = g.matMul(x, weight(d, d));
+    const value = g.matMul(x, weight(d, d));
+    if (attention) {
+      const keys = g.input(cacheKey(layer), 'float', ['batch', h, dh, 'context']);
+      const values = g.input(cacheValue(layer), 'float', ['batch', h, 'context', dh]);
+      const scores = g.matMul(g.reshape(q, [-1, h, 1, dh]), keys); // [B, H, 1, P]
+      q = g.reshape(g.matMul(scores, values), [-1, d]); // [B, D]
+    }
+    x = g.matMul(g.add(g.add(q, k), value), weight(d, d));
     const gate = g.matMul(x, weight(d, m));
     const up = g.matMul(x, weight(d, m));
     x = g.matMul(g.add(gate, up), weight(m, d));
@@ -54,40 +86,70 @@ export function buildMatmulChain(config: ModelConfig): Uint8Array {
   });
 }
 
-/** The chain in an onnxruntime session, timed on demand (so ceiling and decode interleave). */
+/** Both chains in onnxruntime sessions, timed on demand (so ceilings and decode interleave). */
 export class FlopCeilingProbe {
   private constructor(
     private readonly config: ModelConfig,
-    private readonly session: InferenceSession,
+    private readonly matmuls: InferenceSession,
+    private readonly forward: InferenceSession,
   ) {}
 
   /** A probe with the engine's session settings. */
   static async create(config: ModelConfig, threads: number): Promise<FlopCeilingProbe> {
-    const session = await InferenceSession.create(buildMatmulChain(config), {
+    const options: InferenceSession.SessionOptions = {
       intraOpNumThreads: threads,
       interOpNumThreads: 1,
       graphOptimizationLevel: 'all',
       extra: { session: { intra_op: { allow_spinning: '0' } } }, // as the engine's sessions
-    });
-    return new FlopCeilingProbe(config, session);
+    };
+    const matmuls = await InferenceSession.create(buildMatmulChain(config), options);
+    const forward = await InferenceSession.create(buildMatmulChain(config, true), options);
+    return new FlopCeilingProbe(config, matmuls, forward);
   }
 
-  /** FLOP/s of the chain at `batch` rows: batch · matmulFlopsPerToken / median run time. */
-  async measure(batch: number, reps: number): Promise<number> {
-    const x = new Tensor('float32', filled(batch * this.config.dModel, 7), [batch, this.config.dModel]);
-    await this.session.run({ x });
+  /**
+   * FLOP/s at `batch` rows: batch · FLOPs per token / fastest run time (the best raw onnxruntime
+   * managed: an upper bound should not drop because one run was slowed by other load). With
+   * `context` > 0 the forward ceiling (attention over `context` cached positions per row), else
+   * the matmul one.
+   */
+  async measure(batch: number, reps: number, context = 0): Promise<number> {
+    const { dModel: d, numHeads: h, numLayers: l } = this.config;
+    const dh = d / h;
+    const feeds: Record<string, Tensor> = { x: new Tensor('float32', filled(batch * d, 7, 1), [batch, d]) };
+    if (context > 0) {
+      // Keys scaled so scores stay near unit size, values so the context does.
+      for (let layer = 0; layer < l; layer++) {
+        const size = batch * h * dh * context;
+        feeds[cacheKey(layer)] = new Tensor('float32', filled(size, 100 + layer, Math.sqrt(3 / dh)), [
+          batch,
+          h,
+          dh,
+          context,
+        ]);
+        feeds[cacheValue(layer)] = new Tensor('float32', filled(size, 200 + layer, Math.sqrt(3 / context)), [
+          batch,
+          h,
+          context,
+          dh,
+        ]);
+      }
+    }
+    const session = context > 0 ? this.forward : this.matmuls;
+    await session.run(feeds);
     const times: number[] = [];
     for (let r = 0; r < reps; r++) {
       const start = performance.now();
-      await this.session.run({ x });
+      await session.run(feeds);
       times.push((performance.now() - start) / 1000);
     }
-    times.sort((a, b) => a - b);
-    return (batch * matmulFlopsPerToken(this.config)) / (times[Math.floor(times.length / 2)] as number);
+    const flops = matmulFlopsPerToken(this.config) + (context > 0 ? attentionFlopsPerToken(this.config, context) : 0);
+    return (batch * flops) / Math.min(...times);
   }
 
-  /** Releases the session. */
+  /** Releases the sessions. */
   async release(): Promise<void> {
-    await this.session.release();
+    await this.matmuls.release();
+    await this.forward.release();
   }
 }

@@ -34,6 +34,12 @@ export interface EngineOptions {
   readonly maxStopSequences: number;
   /** Longest stop sequence. Default 256. */
   readonly maxStopLength: number;
+  /**
+   * Streaming: a running sequence's new tokens go out at most every this many ms, several per
+   * delta when steps are faster (0 = a delta after every step). The first token and the end go
+   * out at once. Fewer, larger deltas cost a server less per token. Default 0.
+   */
+  readonly streamIntervalMs: number;
 }
 
 /** Defaults of EngineOptions. */
@@ -51,6 +57,7 @@ export const DEFAULT_ENGINE_OPTIONS: EngineOptions = {
   maxSamples: 64,
   maxStopSequences: 16,
   maxStopLength: 256,
+  streamIntervalMs: 0,
 };
 
 const POSITIVE_INTEGERS = [
@@ -75,6 +82,9 @@ export function parseEngineOptions(input: Partial<EngineOptions> = {}): EngineOp
     const value = options[field];
     if (!Number.isInteger(value) || value < 1)
       throw new EngineOptionsError(field, `expected an integer ≥ 1, got ${value}`);
+  }
+  if (!Number.isFinite(options.streamIntervalMs) || options.streamIntervalMs < 0) {
+    throw new EngineOptionsError('streamIntervalMs', `expected a number ≥ 0, got ${options.streamIntervalMs}`);
   }
   if (!Number.isInteger(options.intraOpThreads) || options.intraOpThreads < 0) {
     throw new EngineOptionsError('intraOpThreads', `expected an integer ≥ 0, got ${options.intraOpThreads}`);

@@ -142,20 +142,44 @@ export class OrtEngine {
     return queue;
   }
 
-  /** Visual tokens [F·Nt·D] of each clip (for a feature cache: pass them as `visualTokens` later). */
-  async encodeClips(clips: readonly ClipFrames[]): Promise<VersionedResults<Float32Array>> {
+  /**
+   * Visual tokens [F·Nt·D] of each clip (for a feature cache: pass them as `visualTokens` later).
+   * Cancellation and deadline as for score.
+   */
+  async encodeClips(
+    clips: readonly ClipFrames[],
+    options: GenerateOptions = {},
+  ): Promise<VersionedResults<Float32Array>> {
     const { model, pool } = this.current();
     clips.forEach((clip, i) => checkClip(model.config, clip, `clips[${i}]`));
-    const results = await pool.run({ kind: 'encode', clips });
-    return { results, version: model.version };
+    const control = controlCall(options);
+    try {
+      const results = await pool.run({ kind: 'encode', clips }, { signal: control.signal });
+      return { results, version: model.version };
+    } finally {
+      control.release();
+    }
   }
 
-  /** Per-token log-probs of given completions (the reference model's and the learner's view). */
-  async score(requests: readonly ScoreRequest[]): Promise<VersionedResults<ScoreResult>> {
+  /**
+   * Per-token log-probs of given completions (the reference model's and the learner's view).
+   * Aborting `options.signal` (RequestCancelledError) or passing `options.deadline`
+   * (DeadlineExceededError) ends the call at once: a job still waiting for a worker is dropped,
+   * a running one stops before its next graph run.
+   */
+  async score(
+    requests: readonly ScoreRequest[],
+    options: GenerateOptions = {},
+  ): Promise<VersionedResults<ScoreResult>> {
     const { model, pool } = this.current();
     requests.forEach((request, i) => checkScoreRequest(model.config, request, `requests[${i}]`));
-    const results = await pool.run({ kind: 'score', requests });
-    return { results, version: model.version };
+    const control = controlCall(options);
+    try {
+      const results = await pool.run({ kind: 'score', requests }, { signal: control.signal });
+      return { results, version: model.version };
+    } finally {
+      control.release();
+    }
   }
 
   /**
@@ -241,6 +265,8 @@ async function startServing(
       },
       runner: { maxPrefillTokens: options.maxPrefillTokens, maxVisionClips: options.maxVisionClips },
       cacheBlock: options.cacheBlock,
+      maxBatchSize: options.maxBatchSize,
+      streamIntervalMs: options.streamIntervalMs,
     },
     {
       workers: options.workers,

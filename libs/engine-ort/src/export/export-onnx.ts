@@ -14,7 +14,7 @@ import { buildVisionGraph } from './vision-graph.js';
 /** The opset the graphs are written for (ReduceMean and Split with the opset-13+ forms). */
 export const ONNX_OPSET = 17;
 /** Version of the graph interface (inputs, outputs, splice rule); bump on any change. */
-export const GRAPH_FORMAT_VERSION = '1';
+export const GRAPH_FORMAT_VERSION = '2';
 /** Metadata keys stored in every exported model. */
 export const ONNX_METADATA_KEYS = { config: 'vrft.config', graph: 'vrft.graph', format: 'vrft.format' } as const;
 

@@ -11,7 +11,6 @@ import {
   gatherRope,
   MASKED_SCORE,
   rmsNorm,
-  ropeTables,
   transformerBlock,
   type RopeAtPositions,
   type WeightLookup,
@@ -25,6 +24,8 @@ export const LM_IO = {
   positionIds: 'position_ids',
   logitsPositions: 'logits_positions',
   logits: 'logits',
+  inverseTemperature: 'inverse_temperature',
+  probs: 'probs',
   pastKey: (layer: number) => `past.${layer}.key`,
   pastValue: (layer: number) => `past.${layer}.value`,
   presentKey: (layer: number) => `present.${layer}.key`,
@@ -43,11 +44,9 @@ interface LmContext {
 function startLmGraph(name: string, config: ModelConfig, weights: ModelWeights, positionIds: string) {
   const g = new GraphBuilder(name);
   const w = createWeightLookup(g, config, weights);
-  const tables = ropeTables(config.contextLength, headDim(config), config.ropeTheta);
-  const half = headDim(config) / 2;
-  const cos = g.weight('rope.cos', tables.cos, [config.contextLength, half]);
-  const sin = g.weight('rope.sin', tables.sin, [config.contextLength, half]);
-  const rope = g.scoped('rope', () => gatherRope(g, cos, sin, positionIds));
+  const rope = g.scoped('rope', () =>
+    gatherRope(g, positionIds, config.contextLength, headDim(config), config.ropeTheta),
+  );
   return { g, config, w, rope } satisfies LmContext;
 }
 
@@ -94,7 +93,7 @@ function runBlocks(ctx: LmContext, h0: string, bias: string | undefined, cacheBi
  * logits = RMSNorm(h) · embedᵀ (tied weights), h [B, K, D] → [B, K, V]. Gemm with transB reads
  * the [V, D] embedding as it is: no transposed copy, whatever the optimiser does.
  */
-function outputLogits(ctx: LmContext, h: string, positionsDim: string | number): void {
+function outputLogits(ctx: LmContext, h: string, positionsDim: string | number): string {
   const { g, config, w } = ctx;
   const normed = rmsNorm(g, h, w('lm.norm.weight'), config.normEps);
   const rows = g.reshape(normed, [-1, config.dModel]); // [B·K, D]
@@ -102,6 +101,7 @@ function outputLogits(ctx: LmContext, h: string, positionsDim: string | number):
   const shape = g.concat([g.shape(normed, 0, 2), g.int64s([config.vocabSize])], 0); // [B, K, V]
   const logits = g.op('Reshape', [flat, shape]);
   g.output(logits, LM_IO.logits, 'float', ['batch', positionsDim, config.vocabSize]);
+  return logits;
 }
 
 /**
@@ -149,7 +149,8 @@ export function buildPrefillGraph(config: ModelConfig, weights: ModelWeights): G
 /**
  * The decode graph. Inputs: input_ids [B, 1] int64, position_ids [B, 1] int64, the cache
  * past.{i}.key/value [B, H, C, Dh] of any capacity C, attention_mask [B, C] int64 (1 = a written,
- * real slot the new token may attend to). Outputs: logits [B, 1, V] and new.{i}.key/value
+ * real slot the new token may attend to), inverse_temperature [B, 1] (1/τ, 1 for greedy rows).
+ * Outputs: logits [B, 1, V], probs [B, 1, V] = softmax(logits/τ), and new.{i}.key/value
  * [B, H, 1, Dh], the new token's key (after RoPE) and value for the engine to store.
  */
 export function buildDecodeGraph(config: ModelConfig, weights: ModelWeights): GraphBuilder {
@@ -158,10 +159,16 @@ export function buildDecodeGraph(config: ModelConfig, weights: ModelWeights): Gr
   const inputIds = g.input(LM_IO.inputIds, 'int64', ['batch', 1]);
   const mask = g.input(LM_IO.attentionMask, 'int64', ['batch', 'capacity']);
   g.input(LM_IO.positionIds, 'int64', ['batch', 1]);
+  const inverseTemperature = g.input(LM_IO.inverseTemperature, 'float', ['batch', 1]);
   const embeds = g.gather(w('lm.embed.weight'), inputIds, 0); // [B, 1, D]
   const slotOk = g.unsqueeze(g.equal(mask, g.int64s([1], [])), [1, 2]); // [B, 1, 1, C]
   const cacheBias = g.where(slotOk, g.scalar(0), g.scalar(MASKED_SCORE));
   const h = runBlocks(ctx, embeds, undefined, cacheBias);
-  outputLogits(ctx, h, 1);
+  const logits = outputLogits(ctx, h, 1);
+  // probs = softmax(z · (1/τ)) per row for the sampler: onnxruntime's vectorised exp instead of
+  // one Math.exp per vocabulary entry per row in JavaScript (profiled: 4.7 ms of a 50 ms step at
+  // batch 64, V = 4096).
+  const scaled = g.mul(logits, g.unsqueeze(inverseTemperature, [2])); // [B, 1, V]
+  g.output(g.softmax(scaled, -1), LM_IO.probs, 'float', ['batch', 1, config.vocabSize]);
   return g;
 }

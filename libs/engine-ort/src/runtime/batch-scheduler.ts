@@ -23,6 +23,10 @@ export interface SchedulerSettings {
   readonly maxPrefillTokens: number;
   /** KV-cache capacity grows and shrinks by this many slots. */
   readonly cacheBlock: number;
+  /** Most sequences in the running batch (sizes the cache's buffers); unbounded when absent. */
+  readonly maxBatchSize?: number;
+  /** Least ms between two deltas of a running sequence (0 or absent: after every step). */
+  readonly streamIntervalMs?: number;
 }
 
 /** Receives what the scheduler reports. */
@@ -54,7 +58,7 @@ export class BatchScheduler {
     private readonly emit: EventSink,
   ) {
     this.cache = this.createCache();
-    this.scratch = new Float64Array(config.vocabSize);
+    this.scratch = new Float64Array(2 * config.vocabSize); // sampler scratch
   }
 
   /** Sequences running or waiting to be prefilled. */
@@ -167,7 +171,7 @@ export class BatchScheduler {
             }
             this.cache.addRow(kv, b, request.promptIds.length);
             this.rows.push(sequence);
-            const delta = request.stream ? sequence.takeDelta() : undefined;
+            const delta = request.stream ? sequence.takeDelta(performance.now()) : undefined;
             if (delta) events.push({ kind: 'delta', id, delta });
           }
         }
@@ -187,9 +191,9 @@ export class BatchScheduler {
 
   private async step(events: SequenceEvent[]): Promise<void> {
     const vocab = this.config.vocabSize;
-    let logits: Float32Array;
+    let out: { logits: Float32Array; probs: Float32Array };
     try {
-      logits = await this.runner.decodeStep(
+      out = await this.runner.decodeStep(
         this.cache,
         this.rows.map((row) => row.nextInput),
       );
@@ -200,14 +204,15 @@ export class BatchScheduler {
       this.cache = this.createCache();
       return;
     }
-    this.rows.forEach((row, i) => row.advance(logits, i * vocab, this.scratch));
+    const now = performance.now();
+    this.rows.forEach((row, i) => row.advance(out.logits, i * vocab, this.scratch, out.probs));
     for (let i = this.rows.length - 1; i >= 0; i--) {
       const row = this.rows[i] as Sequence;
       if (row.finish) {
         events.push(this.doneEvent(row));
         this.removeRow(i);
-      } else if (row.spec.stream) {
-        const delta = row.takeDelta();
+      } else if (row.spec.stream && now - row.deltaAt >= (this.settings.streamIntervalMs ?? 0)) {
+        const delta = row.takeDelta(now);
         if (delta) events.push({ kind: 'delta', id: row.spec.id, delta });
       }
     }
@@ -239,6 +244,7 @@ export class BatchScheduler {
       heads: this.config.numHeads,
       headSize: headDim(this.config),
       block: this.settings.cacheBlock,
+      ...(this.settings.maxBatchSize === undefined ? {} : { maxRows: this.settings.maxBatchSize }),
       maxCapacity: this.config.contextLength,
     });
   }

@@ -35,8 +35,11 @@ export class ModelRunner {
     this.newNames = { keys: this.layers.map(LM_IO.newKey), values: this.layers.map(LM_IO.newValue) };
   }
 
-  /** Visual tokens [F·Nt·D] of each clip; a clip object given twice is encoded once. */
-  async encodeClips(clips: readonly ClipFrames[]): Promise<Float32Array[]> {
+  /**
+   * Visual tokens [F·Nt·D] of each clip; a clip object given twice is encoded once. An aborted
+   * `signal` stops before the next vision run with its reason.
+   */
+  async encodeClips(clips: readonly ClipFrames[], signal?: AbortSignal): Promise<Float32Array[]> {
     const unique = [...new Set(clips)];
     const encoded = new Map<ClipFrames, Float32Array>();
     const byFrames = new Map<number, ClipFrames[]>();
@@ -45,6 +48,7 @@ export class ModelRunner {
     for (const [frameCount, group] of byFrames) {
       for (let i = 0; i < group.length; i += this.settings.maxVisionClips) {
         const chunk = group.slice(i, i + this.settings.maxVisionClips);
+        signal?.throwIfAborted();
         const frameBytes = frameCount * h * w * 3;
         const frames = new Uint8Array(chunk.length * frameBytes);
         chunk.forEach((clip, c) => frames.set(clip.frames, c * frameBytes));
@@ -84,10 +88,16 @@ export class ModelRunner {
 
   /**
    * One decode step of every row of the cache: feeds each row's last token at its position,
-   * writes the new key/value into the cache and returns the logits [n, 1, V].
+   * writes the new key/value into the cache and returns the logits and probs = softmax(z/τ)
+   * [n, 1, V] (τ = 0 rows: softmax(z)).
    */
-  async decodeStep(cache: SlotKvCache, inputs: readonly { token: number; position: number }[]): Promise<Float32Array> {
+  async decodeStep(
+    cache: SlotKvCache,
+    inputs: readonly { token: number; position: number; temperature: number }[],
+  ): Promise<{ logits: Float32Array; probs: Float32Array }> {
     const n = inputs.length;
+    const inverseTemperature = new Float32Array(n);
+    inputs.forEach((input, i) => (inverseTemperature[i] = input.temperature > 0 ? 1 / input.temperature : 1));
     const out = await this.sessions.decode.run({
       ...cache.feeds(),
       [LM_IO.inputIds]: int64Tensor(
@@ -98,16 +108,21 @@ export class ModelRunner {
         inputs.map((input) => input.position),
         [n, 1],
       ),
+      [LM_IO.inverseTemperature]: new Tensor('float32', inverseTemperature, [n, 1]),
     });
     const data = (name: string) => (out[name] as Tensor).data as Float32Array;
     cache.append(this.newNames.keys.map(data), this.newNames.values.map(data));
-    return data(LM_IO.logits);
+    return { logits: data(LM_IO.logits), probs: data(LM_IO.probs) };
   }
 
-  /** Per-token log-probs of each request's completion under softmax(z/τ). */
-  async score(requests: readonly ScoreRequest[]): Promise<ScoreResult[]> {
+  /**
+   * Per-token log-probs of each request's completion under softmax(z/τ). An aborted `signal`
+   * stops before the next graph run (vision or a prefill chunk) with its reason.
+   */
+  async score(requests: readonly ScoreRequest[], signal?: AbortSignal): Promise<ScoreResult[]> {
+    signal?.throwIfAborted();
     if (requests.length === 0) return [];
-    const visual = await this.visualTokensOf(requests);
+    const visual = await this.visualTokensOf(requests, signal);
     const results: ScoreResult[] = requests.map(() => ({ logprobs: [] }));
     const longestCompletion = Math.max(...requests.map((r) => r.completionIds.length));
     if (longestCompletion === 0) return results;
@@ -124,6 +139,7 @@ export class ModelRunner {
     const scratch = new Float64Array(vocab);
     const unsampled = unsampledTokenIds(this.config);
     for (const chunk of chunkRows(rows, length, this.settings.maxPrefillTokens)) {
+      signal?.throwIfAborted(); // a cancel message is handled before each run (session.run starts on setImmediate)
       const feeds = buildPrefillFeeds(
         this.config,
         chunk.map((c) => c.row),
@@ -150,9 +166,10 @@ export class ModelRunner {
 
   private async visualTokensOf(
     requests: readonly { video?: ClipFrames; visualTokens?: Float32Array }[],
+    signal: AbortSignal | undefined,
   ): Promise<(Float32Array | undefined)[]> {
     const withVideo = requests.flatMap((r) => (r.video ? [r.video] : []));
-    const encoded = withVideo.length > 0 ? await this.encodeClips(withVideo) : [];
+    const encoded = withVideo.length > 0 ? await this.encodeClips(withVideo, signal) : [];
     let next = 0;
     return requests.map((r) => (r.video ? encoded[next++] : r.visualTokens));
   }

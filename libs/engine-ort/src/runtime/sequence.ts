@@ -7,7 +7,7 @@
  */
 import { type ModelConfig } from '@vrft/model';
 import { createSamplingRng, type SamplingRng } from '../sampling/rng.js';
-import { maskUnsampledTokens, sampleToken } from '../sampling/sampler.js';
+import { maskUnsampledTokens, sampleFromProbs, sampleToken } from '../sampling/sampler.js';
 import { unsampledTokenIds } from './requests.js';
 import { type SamplingParams } from '../sampling/sampling-params.js';
 import { StopMatcher, type DecodeText } from '../sampling/stop-matcher.js';
@@ -38,6 +38,8 @@ export class Sequence {
   readonly tokens: number[] = [];
   readonly logprobs: number[] = [];
   finish: { reason: FinishReason; stop?: string; text?: string } | undefined;
+  /** performance.now() of the last delta taken (streaming). */
+  deltaAt = 0;
   private readonly rng: SamplingRng;
   private readonly stopMatcher: StopMatcher;
   private readonly holdBack: number;
@@ -55,17 +57,23 @@ export class Sequence {
     this.holdBack = Math.max(0, ...spec.sampling.stop.map((stop) => stop.length - 1));
   }
 
-  /** Samples the next token from `logits[offset…offset+V)` and decides whether the sequence ends. */
-  advance(logits: Float32Array, offset: number, scratch: Float64Array): void {
-    maskUnsampledTokens(logits, offset, unsampledTokenIds(this.config));
-    const { token, logprob } = sampleToken(
-      logits,
-      offset,
-      this.config.vocabSize,
-      this.spec.sampling,
-      this.rng,
-      scratch,
-    );
+  /**
+   * Samples the next token from `logits[offset…offset+V)` (or, when the decode graph gave them,
+   * from `probs`, softmax(z/τ) of the same row) and decides whether the sequence ends.
+   * `scratch` holds at least 2·V values.
+   */
+  advance(logits: Float32Array, offset: number, scratch: Float64Array, probs?: Float32Array): void {
+    const unsampled = unsampledTokenIds(this.config);
+    const vocab = this.config.vocabSize;
+    maskUnsampledTokens(logits, offset, unsampled);
+    let sampled;
+    if (probs) {
+      maskUnsampledTokens(probs, offset, unsampled, 0);
+      sampled = sampleFromProbs(probs, logits, offset, vocab, this.spec.sampling, this.rng, scratch);
+    } else {
+      sampled = sampleToken(logits, offset, vocab, this.spec.sampling, this.rng, scratch);
+    }
+    const { token, logprob } = sampled;
     this.tokens.push(token);
     this.logprobs.push(logprob);
     if (token === this.config.specialTokens.eos) {
@@ -86,17 +94,19 @@ export class Sequence {
     }
   }
 
-  /** The token to feed back in the next decode step, and its position. */
-  get nextInput(): { token: number; position: number } {
+  /** The token to feed back in the next decode step, its position and the sampling temperature. */
+  get nextInput(): { token: number; position: number; temperature: number } {
     return {
       token: this.tokens[this.tokens.length - 1] as number,
       position: this.spec.promptLength + this.tokens.length - 1,
+      temperature: this.spec.sampling.temperature,
     };
   }
 
   /** Tokens and text since the last call (streaming); undefined when there is nothing new. */
-  takeDelta(): SequenceDelta | undefined {
+  takeDelta(now = performance.now()): SequenceDelta | undefined {
     if (this.reported === this.tokens.length) return undefined;
+    this.deltaAt = now;
     const tokenIds = this.tokens.slice(this.reported);
     const logprobs = this.logprobs.slice(this.reported);
     this.reported = this.tokens.length;

@@ -17,6 +17,10 @@ export interface WorkerInit {
   readonly runner: RunnerSettings;
   /** KV-cache capacity grows and shrinks by this many slots. */
   readonly cacheBlock: number;
+  /** Most sequences in the worker's running batch. */
+  readonly maxBatchSize?: number;
+  /** Least time between two deltas of a running sequence (EngineOptions.streamIntervalMs). */
+  readonly streamIntervalMs?: number;
 }
 
 /** A prompt admitted to a worker's running batch, with one sequence per sample. */
@@ -63,6 +67,8 @@ export type ToWorker =
   | { readonly type: 'job'; readonly id: number; readonly job: WorkerJob }
   | { readonly type: 'admit'; readonly id: number; readonly request: AdmitRequest }
   | { readonly type: 'cancel'; readonly id: number; readonly ids: readonly number[] }
+  /** Stop the job sent with message id `job`: dropped if it has not started, stopped between its chunks if it has. */
+  | { readonly type: 'cancel-job'; readonly id: number; readonly job: number }
   | { readonly type: 'close'; readonly id: number };
 
 /** Worker → main. */

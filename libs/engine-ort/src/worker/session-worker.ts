@@ -8,7 +8,7 @@
  */
 import { parentPort } from 'node:worker_threads';
 import { Tokenizer } from '@vrft/tokenizer';
-import { toWireError } from '../errors.js';
+import { RequestCancelledError, toWireError } from '../errors.js';
 import { BatchScheduler } from '../runtime/batch-scheduler.js';
 import { ModelRunner } from '../runtime/model-runner.js';
 import { createModelSessions, releaseSessions, type ModelSessions } from '../runtime/model-sessions.js';
@@ -20,6 +20,8 @@ if (!port) throw new Error('session-worker.js runs as a worker thread only');
 let scheduler: BatchScheduler | undefined;
 let runner: ModelRunner | undefined;
 let sessions: ModelSessions | undefined;
+/** Jobs received and not answered yet, by message id, for 'cancel-job'. */
+const jobs = new Map<number, AbortController>();
 
 function post(message: FromWorker): void {
   port?.postMessage(message);
@@ -40,7 +42,12 @@ async function handle(message: ToWorker): Promise<unknown> {
       model,
       init.config,
       decode,
-      { maxPrefillTokens: init.runner.maxPrefillTokens, cacheBlock: init.cacheBlock },
+      {
+        maxPrefillTokens: init.runner.maxPrefillTokens,
+        cacheBlock: init.cacheBlock,
+        ...(init.maxBatchSize === undefined ? {} : { maxBatchSize: init.maxBatchSize }),
+        ...(init.streamIntervalMs === undefined ? {} : { streamIntervalMs: init.streamIntervalMs }),
+      },
       (events, stats) => post({ type: 'events', id: 0, events, ...(stats ? { stats } : {}) }),
     );
     return null;
@@ -61,18 +68,28 @@ async function handle(message: ToWorker): Promise<unknown> {
     case 'cancel':
       active.cancel(message.ids);
       return null;
+    case 'cancel-job':
+      jobs.get(message.job)?.abort(new RequestCancelledError());
+      return null;
     case 'job': {
       const { job } = message;
-      return job.kind === 'score'
-        ? active.runJob(() => model.score(job.requests))
-        : active.runJob(() => model.encodeClips(job.clips));
+      const control = new AbortController();
+      jobs.set(message.id, control);
+      const { signal } = control;
+      try {
+        return await (job.kind === 'score'
+          ? active.runJob(() => model.score(job.requests, signal))
+          : active.runJob(() => model.encodeClips(job.clips, signal)));
+      } finally {
+        jobs.delete(message.id);
+      }
     }
   }
 }
 
 port.on('message', (message: ToWorker) => {
   // Admissions and cancellations are fire-and-forget: their outcome arrives as sequence events.
-  const reply = message.type !== 'admit' && message.type !== 'cancel';
+  const reply = message.type !== 'admit' && message.type !== 'cancel' && message.type !== 'cancel-job';
   handle(message).then(
     (value) => {
       if (reply) post({ type: 'done', id: message.id, value });

@@ -4,8 +4,9 @@
  * handed to workers as slots free up (in arrival order), and calls that cannot start at once
  * wait in a bounded queue: one more is refused at once with QueueFullError. Cancelling a call
  * (its signal, its deadline, or a failure) drops its waiting sequences and asks the workers to
- * drop the running ones before their next step. A worker that dies fails what it was running
- * with WorkerCrashError and is replaced.
+ * drop the running ones before their next step. Jobs (scoring, vision) wait here, one in flight
+ * per worker, so a cancelled job that has not started is dropped without the worker seeing it.
+ * A worker that dies fails what it was running with WorkerCrashError and is replaced.
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -55,8 +56,29 @@ interface WorkerSlot {
   readonly worker: Worker;
   /** Sequences admitted and not yet finished or released. */
   used: number;
+  /** A job has been sent and not answered yet. */
+  jobBusy: boolean;
+  /** Its sessions are created: it may be sent work (a replacement worker is not, until then). */
+  ready: boolean;
   nextId: number;
   readonly pending: Map<number, { resolve(value: unknown): void; reject(error: unknown): void }>;
+}
+
+/** A job waiting for a worker or running in one. */
+interface PendingJob {
+  readonly job: WorkerJob;
+  /** The worker and message id once sent. */
+  sent?: { readonly slot: WorkerSlot; readonly id: number };
+  settled: boolean;
+  detach: () => void;
+  resolve(value: unknown): void;
+  reject(error: unknown): void;
+}
+
+/** How a job runs. */
+export interface JobOptions {
+  /** Aborting rejects the job with the signal's reason: dropped if not started, stopped between chunks if running. */
+  readonly signal?: AbortSignal;
 }
 
 interface Call {
@@ -119,7 +141,9 @@ export class WorkerPool {
   private readonly slots: WorkerSlot[] = [];
   private readonly queue: Call[] = [];
   private readonly sequences = new Map<number, SequenceRef>();
+  private readonly jobQueue: PendingJob[] = [];
   private nextSequence = 1;
+  /** Jobs queued or in flight (a cancelled job in flight counts until its worker answers). */
   private jobs = 0;
   private closing = false;
   private idleWaiters: (() => void)[] = [];
@@ -195,16 +219,32 @@ export class WorkerPool {
     });
   }
 
-  /** Runs a job (scoring, vision) between decode steps of the least busy worker. */
-  run<J extends WorkerJob>(job: J): Promise<JobResult<J>> {
+  /**
+   * Runs a job (scoring, vision) between decode steps of a worker with no other job in flight,
+   * the least busy first; jobs wait here in arrival order until one is free.
+   */
+  run<J extends WorkerJob>(job: J, options: JobOptions = {}): Promise<JobResult<J>> {
     if (this.closing) return Promise.reject(new EngineClosedError());
+    const { signal } = options;
+    if (signal?.aborted) return Promise.reject(abortReason(signal));
     if (this.jobs >= this.settings.maxQueue) return Promise.reject(new QueueFullError(this.settings.maxQueue));
-    const slot = this.leastBusy();
-    if (!slot) return Promise.reject(new WorkerCrashError('no session worker is running'));
+    if (this.slots.length === 0) return Promise.reject(new WorkerCrashError('no session worker is running'));
     this.jobs += 1;
-    return (this.send(slot, { type: 'job', id: 0, job }) as Promise<JobResult<J>>).finally(() => {
-      this.jobs -= 1;
-      this.notifyIdle();
+    return new Promise<JobResult<J>>((resolve, reject) => {
+      const pending: PendingJob = {
+        job,
+        settled: false,
+        detach: () => undefined,
+        resolve: resolve as (value: unknown) => void,
+        reject,
+      };
+      if (signal) {
+        const onAbort = (): void => this.cancelJob(pending, abortReason(signal));
+        signal.addEventListener('abort', onAbort, { once: true });
+        pending.detach = () => signal.removeEventListener('abort', onAbort);
+      }
+      this.jobQueue.push(pending);
+      this.dispatchJobs();
     });
   }
 
@@ -216,13 +256,62 @@ export class WorkerPool {
     await this.terminate();
   }
 
+  /** Sends waiting jobs to workers without a job in flight. */
+  private dispatchJobs(): void {
+    while (this.jobQueue.length > 0) {
+      let slot: WorkerSlot | undefined;
+      for (const candidate of this.slots) {
+        if (candidate.ready && !candidate.jobBusy && (!slot || candidate.used < slot.used)) slot = candidate;
+      }
+      if (!slot) return;
+      const pending = this.jobQueue.shift() as PendingJob;
+      const target = slot;
+      target.jobBusy = true;
+      const { id, reply } = this.request(target, { type: 'job', id: 0, job: pending.job });
+      pending.sent = { slot: target, id };
+      // The worker's place is free before the caller hears back, so `load` is already down then.
+      const answered = (settle: () => void): void => {
+        target.jobBusy = false;
+        this.jobs -= 1;
+        this.settleJob(pending, settle);
+        this.dispatchJobs();
+        this.notifyIdle();
+      };
+      reply.then(
+        (value) => answered(() => pending.resolve(value)),
+        (error: unknown) => answered(() => pending.reject(error)),
+      );
+    }
+  }
+
+  private settleJob(pending: PendingJob, settle: () => void): void {
+    if (pending.settled) return;
+    pending.settled = true;
+    pending.detach();
+    settle();
+  }
+
+  /** Rejects a job now; one not sent yet leaves the queue, one running is told to stop. */
+  private cancelJob(pending: PendingJob, error: unknown): void {
+    if (pending.settled) return;
+    this.settleJob(pending, () => pending.reject(error));
+    if (pending.sent) {
+      pending.sent.slot.worker.postMessage({ type: 'cancel-job', id: 0, job: pending.sent.id } satisfies ToWorker);
+      return;
+    }
+    const index = this.jobQueue.indexOf(pending);
+    if (index >= 0) this.jobQueue.splice(index, 1);
+    this.jobs -= 1;
+    this.notifyIdle();
+  }
+
   private freeSlots(): number {
     return this.slots.reduce((n, slot) => n + Math.max(0, this.settings.maxBatchSize - slot.used), 0);
   }
 
   private leastBusy(): WorkerSlot | undefined {
     let best: WorkerSlot | undefined;
-    for (const slot of this.slots) if (!best || slot.used < best.used) best = slot;
+    for (const slot of this.slots) if (slot.ready && (!best || slot.used < best.used)) best = slot;
     return best;
   }
 
@@ -329,6 +418,8 @@ export class WorkerPool {
     const slot: WorkerSlot = {
       worker: new Worker(this.script, { execArgv: workerExecArgv() }),
       used: 0,
+      jobBusy: false,
+      ready: false,
       nextId: 1,
       pending: new Map(),
     };
@@ -346,15 +437,31 @@ export class WorkerPool {
     slot.worker.on('error', (error) => this.onWorkerDied(slot, error));
     slot.worker.on('exit', (code) => this.onWorkerDied(slot, new Error(`worker exited with code ${code}`)));
     this.slots.push(slot);
-    await this.send(slot, { type: 'init', id: 0, init: this.init });
+    try {
+      await this.send(slot, { type: 'init', id: 0, init: this.init });
+    } catch (error) {
+      // A worker that cannot create its sessions is never used: drop it (the exit is expected).
+      this.slots.splice(this.slots.indexOf(slot), 1);
+      await slot.worker.terminate();
+      throw error;
+    }
+    slot.ready = true;
+    this.dispatch();
+    this.dispatchJobs();
   }
 
   private send(slot: WorkerSlot, message: ToWorker): Promise<unknown> {
+    return this.request(slot, message).reply;
+  }
+
+  /** Posts a message that the worker answers; `id` names it (to cancel a job). */
+  private request(slot: WorkerSlot, message: ToWorker): { id: number; reply: Promise<unknown> } {
     const id = slot.nextId++;
-    return new Promise((resolve, reject) => {
+    const reply = new Promise((resolve, reject) => {
       slot.pending.set(id, { resolve, reject });
       slot.worker.postMessage({ ...message, id });
     });
+    return { id, reply };
   }
 
   private onWorkerDied(slot: WorkerSlot, cause: Error): void {
@@ -380,8 +487,9 @@ export class WorkerPool {
     this.addWorker().then(
       () => this.dispatch(),
       (error: unknown) => {
-        if (this.slots.length > 0) return;
+        if (this.slots.some((slot) => slot.ready)) return;
         for (const call of [...this.queue]) this.cancel(call, error);
+        for (const pending of [...this.jobQueue]) this.cancelJob(pending, error);
       },
     );
   }
