@@ -41,6 +41,7 @@ export {
 export { LM_IO } from './export/lm-graphs.js';
 export { VISION_IO } from './export/vision-graph.js';
 export { GraphBuilder } from './onnx/graph-builder.js';
+export { locateWorkerScript, workerExecArgv } from './worker/worker-script.js';
 export { encodeOnnxModel, type OnnxModel } from './onnx/onnx-proto.js';
 export { type ExecutionProvider } from './runtime/model-sessions.js';
 export {

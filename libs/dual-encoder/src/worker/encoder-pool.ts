@@ -7,9 +7,8 @@
  * with EncoderRunError and is replaced. Same pattern as @vrft/engine-ort's WorkerPool (built
  * worker script, the parent's flags without the `source` condition).
  */
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { locateWorkerScript, workerExecArgv } from '@vrft/engine-ort';
 import { EncoderCancelledError, EncoderLoadError, EncoderRunError, fromWireError } from '../errors.js';
 import { cancelled, type GraphRunner } from '../graph-runner.js';
 import {
@@ -21,34 +20,16 @@ import {
 } from '../graph-session.js';
 import { type FromWorker, type ToWorker } from './protocol.js';
 
-/**
- * The worker script: the built dist/worker/encoder-worker.js. Running from TypeScript sources
- * (tests), the build output next to src/ is used, so the package must be built first.
- */
+/** The built encoder-worker script; EncoderLoadError when the package was not built. */
 export function resolveWorkerScript(): string {
-  const here = import.meta.url;
-  const url = here.endsWith('.ts')
-    ? new URL('../../dist/worker/encoder-worker.js', here)
-    : new URL('./encoder-worker.js', here);
-  const path = fileURLToPath(url);
-  if (!existsSync(path)) {
-    throw new EncoderLoadError(path, 'the encoder worker script is missing: build the package (node tools/build.mjs)');
+  const path = locateWorkerScript(import.meta.url, 'encoder-worker.js');
+  if (path === undefined) {
+    throw new EncoderLoadError(
+      'dist/worker/encoder-worker.js',
+      'the encoder worker script is missing: build the package (node tools/build.mjs)',
+    );
   }
   return path;
-}
-
-/**
- * The parent's Node flags without the `source` export condition: the worker runs built
- * JavaScript, so workspace packages must resolve to their dist/, not to TypeScript sources.
- */
-export function workerExecArgv(parent: readonly string[] = process.execArgv): string[] {
-  const out: string[] = [];
-  for (let i = 0; i < parent.length; i++) {
-    const arg = parent[i] as string;
-    if ((arg === '--conditions' || arg === '-C') && parent[i + 1] === 'source') i += 1;
-    else if (arg !== '--conditions=source' && arg !== '-C=source') out.push(arg);
-  }
-  return out;
 }
 
 interface Job {

@@ -8,12 +8,11 @@
  * per worker, so a cancelled job that has not started is dropped without the worker seeing it.
  * A worker that dies fails what it was running with WorkerCrashError and is replaced.
  */
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { EngineClosedError, EngineError, fromWireError, QueueFullError, WorkerCrashError } from '../errors.js';
 import { type Completion, type GenerateResult, type PreparedGenerate } from '../runtime/requests.js';
 import { type SequenceDelta } from '../runtime/sequence.js';
+import { locateWorkerScript, workerExecArgv } from './worker-script.js';
 import {
   type FromWorker,
   type JobResult,
@@ -102,38 +101,16 @@ interface SequenceRef {
   readonly slot: WorkerSlot;
 }
 
-/**
- * The worker script: the built dist/worker/session-worker.js. Running from TypeScript sources
- * (tests), the build output next to src/ is used, so the package must be built first.
- */
+/** The built session-worker script; FAILED_PRECONDITION when the package was not built. */
 export function resolveWorkerScript(): string {
-  const here = import.meta.url;
-  const url = here.endsWith('.ts')
-    ? new URL('../../dist/worker/session-worker.js', here)
-    : new URL('./session-worker.js', here);
-  const path = fileURLToPath(url);
-  if (!existsSync(path)) {
+  const path = locateWorkerScript(import.meta.url, 'session-worker.js');
+  if (path === undefined) {
     throw new EngineError(
       'FAILED_PRECONDITION',
-      `the worker script ${path} is missing: build the package (npm run build)`,
+      'the session worker script is missing: build the package (npm run build)',
     );
   }
   return path;
-}
-
-/**
- * The parent's Node flags without the `source` export condition: the worker runs built
- * JavaScript, so workspace packages must resolve to their dist/, not to TypeScript sources
- * (test runners start Node with `--conditions source`).
- */
-export function workerExecArgv(parent: readonly string[] = process.execArgv): string[] {
-  const out: string[] = [];
-  for (let i = 0; i < parent.length; i++) {
-    const arg = parent[i] as string;
-    if ((arg === '--conditions' || arg === '-C') && parent[i + 1] === 'source') i += 1;
-    else if (arg !== '--conditions=source' && arg !== '-C=source') out.push(arg);
-  }
-  return out;
 }
 
 /** Session workers of one model version with their running batches. */
