@@ -12,6 +12,7 @@ import { type AnyTokenizer, parseAnyTokenizer, Tokenizer } from '@vrft/tokenizer
 import { type DualEncoderConfig, type DualEncoderConfigInput, parseEncoderConfig } from './encoder-config.js';
 import { type EncoderWeights, checkEncoderWeights, encoderWeightSpecs } from './encoder-weights.js';
 import { EncoderLoadError } from './errors.js';
+import { readOptionalJsonObject } from './json-file.js';
 import { exportEncoderOnnx } from './onnx-export.js';
 
 /** File names inside an encoder directory. */
@@ -63,19 +64,8 @@ export async function saveEncoderCheckpoint(dir: string, checkpoint: EncoderChec
 /** Reads encoder.json of a directory, or undefined when the directory has none (an external export). */
 export async function readEncoderManifest(dir: string): Promise<EncoderManifest | undefined> {
   const path = join(dir, ENCODER_FILES.config);
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new EncoderLoadError(path, `cannot read: ${(error as Error).message}`, { cause: error });
-  }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (cause) {
-    throw new EncoderLoadError(path, 'is not valid JSON', { cause });
-  }
+  const parsed = await readOptionalJsonObject(path);
+  if (parsed === undefined) return undefined;
   const manifest = parsed as Partial<EncoderManifest>;
   if (manifest.format !== 'vrft-dual-encoder' || manifest.version !== 1 || typeof manifest.config !== 'object') {
     throw new EncoderLoadError(path, 'is not a vrft-dual-encoder manifest of version 1');

@@ -12,9 +12,9 @@
  * file and the field.
  */
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { EncoderLoadError } from './errors.js';
+import { readOptionalJsonObject, type JsonObject } from './json-file.js';
 
 /** The side files' names. */
 export const EXPORT_FILES = {
@@ -32,27 +32,7 @@ export interface ExportDefaults {
   readonly padToken?: string;
 }
 
-type Json = { readonly [key: string]: unknown };
-
-async function readJsonFile(path: string): Promise<Json | undefined> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new EncoderLoadError(path, `cannot read: ${(error as Error).message}`, { cause: error });
-  }
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (cause) {
-    throw new EncoderLoadError(path, `is not valid JSON (${(cause as Error).message})`, { cause });
-  }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new EncoderLoadError(path, 'expected a JSON object');
-  }
-  return value as Json;
-}
+type Json = JsonObject;
 
 function objectAt(json: Json, key: string): Json | undefined {
   const value = json[key];
@@ -104,7 +84,7 @@ function imageSizeOf(size: unknown, path: string): number | undefined {
 export async function readExportDefaults(dir: string): Promise<ExportDefaults> {
   const out: { -readonly [K in keyof ExportDefaults]: ExportDefaults[K] } = {};
   const configPath = join(dir, EXPORT_FILES.config);
-  const config = await readJsonFile(configPath);
+  const config = await readOptionalJsonObject(configPath);
   if (config) {
     const vision = objectAt(config, 'vision_config');
     const text = objectAt(config, 'text_config');
@@ -118,7 +98,7 @@ export async function readExportDefaults(dir: string): Promise<ExportDefaults> {
     }
   }
   const preprocessorPath = join(dir, EXPORT_FILES.preprocessor);
-  const preprocessor = await readJsonFile(preprocessorPath);
+  const preprocessor = await readOptionalJsonObject(preprocessorPath);
   if (preprocessor) {
     out.imageSize = imageSizeOf(preprocessor['size'], preprocessorPath) ?? out.imageSize;
     if (preprocessor['do_normalize'] === false) {
@@ -130,7 +110,7 @@ export async function readExportDefaults(dir: string): Promise<ExportDefaults> {
     }
   }
   const tokenizerConfigPath = join(dir, EXPORT_FILES.tokenizerConfig);
-  const tokenizerConfig = await readJsonFile(tokenizerConfigPath);
+  const tokenizerConfig = await readOptionalJsonObject(tokenizerConfigPath);
   const pad = tokenizerConfig?.['pad_token'];
   if (typeof pad === 'string') out.padToken = pad;
   else if (typeof pad === 'object' && pad !== null && typeof (pad as Json)['content'] === 'string') {
