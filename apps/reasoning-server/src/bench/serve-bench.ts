@@ -12,7 +12,8 @@
  *
  * Run after the build: `node apps/reasoning-server/dist/bench/serve-bench.js [--preset tiny|small]
  * [--frames F] [--clients 64] [--seconds 15] [--new-tokens 64] [--soak-clients 200]
- * [--soak-seconds 60] [--threads N]`.
+ * [--soak-seconds 60] [--threads N]`. SERVE_BENCH_NODE_FLAGS adds Node flags to the server
+ * process (e.g. `--cpu-prof --cpu-prof-dir=DIR` to profile its main thread under this load).
  * Prints tables; asserts nothing.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -132,18 +133,23 @@ async function startServer(
   env: Record<string, string>,
 ): Promise<{ child: ChildProcess; address: string }> {
   const main = fileURLToPath(new URL('../main.js', import.meta.url));
-  const child = spawn(process.execPath, [main], {
-    env: {
-      // eslint-disable-next-line no-restricted-syntax -- the child needs PATH (ffmpeg) like any process
-      ...process.env,
-      VRFT_GRPC__PORT: '0',
-      VRFT_TELEMETRY__LOG_LEVEL: 'info', // the "ready" line is info
-      VRFT_MODEL__CHECKPOINT_DIR: checkpointDir,
-      VRFT_SHUTDOWN__GRACE_MS: '2000',
-      ...env,
+  const child = spawn(
+    process.execPath,
+    // eslint-disable-next-line no-restricted-syntax -- a profiling knob of this benchmark, not service config
+    [...(process.env.SERVE_BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean), main],
+    {
+      env: {
+        // eslint-disable-next-line no-restricted-syntax -- the child needs PATH (ffmpeg) like any process
+        ...process.env,
+        VRFT_GRPC__PORT: '0',
+        VRFT_TELEMETRY__LOG_LEVEL: 'info', // the "ready" line is info
+        VRFT_MODEL__CHECKPOINT_DIR: checkpointDir,
+        VRFT_SHUTDOWN__GRACE_MS: '2000',
+        ...env,
+      },
+      stdio: ['ignore', 'pipe', 'inherit'],
     },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  );
   const port = await new Promise<number>((resolve, reject) => {
     const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
     lines.on('line', (line) => {
