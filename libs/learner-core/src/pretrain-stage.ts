@@ -17,6 +17,7 @@ import {
   requireInteger,
   requireString,
   type LoopOptions,
+  withStageDefaults,
 } from './stage-options.js';
 import { runSupervisedLoop, type SupervisedResult } from './supervised-loop.js';
 import { describeWorldClip, questionSample, renderWorldClip } from './world-texts.js';
@@ -59,11 +60,7 @@ export const DEFAULT_PRETRAIN_OPTIONS: Omit<PretrainOptions, 'runDir' | 'tokeniz
 
 /** Validates pretrain options over the defaults; throws TrainingOptionsError naming the field. */
 export function parsePretrainOptions(input: Partial<PretrainOptions>): PretrainOptions {
-  const options = {
-    ...DEFAULT_PRETRAIN_OPTIONS,
-    ...input,
-    optimizer: { ...DEFAULT_PRETRAIN_OPTIONS.optimizer, ...input.optimizer },
-  } as PretrainOptions;
+  const options = withStageDefaults<PretrainOptions>(DEFAULT_PRETRAIN_OPTIONS, input);
   requireString('runDir', options.runDir);
   requireString('tokenizerPath', options.tokenizerPath);
   requireInteger('clips', options.clips, 1);

@@ -20,6 +20,7 @@ import {
   requireNumber,
   requireString,
   type LoopOptions,
+  withStageDefaults,
 } from './stage-options.js';
 import { runSupervisedLoop, type SupervisedResult } from './supervised-loop.js';
 import { createTrainingRng, seedTrainingRng, shuffledIndices } from './training-rng.js';
@@ -76,11 +77,7 @@ export const DEFAULT_SFT_OPTIONS: Omit<SftOptions, 'runDir' | 'init' | 'sftFile'
 
 /** Validates SFT options over the defaults; throws TrainingOptionsError naming the field. */
 export function parseSftOptions(input: Partial<SftOptions>): SftOptions {
-  const options = {
-    ...DEFAULT_SFT_OPTIONS,
-    ...input,
-    optimizer: { ...DEFAULT_SFT_OPTIONS.optimizer, ...input.optimizer },
-  } as SftOptions;
+  const options = withStageDefaults<SftOptions>(DEFAULT_SFT_OPTIONS, input);
   for (const field of ['runDir', 'init', 'sftFile', 'dataDir'] as const) requireString(field, options[field]);
   requireNumber('validationFraction', options.validationFraction, 0, 0.9);
   requireInteger('evalSamples', options.evalSamples, 1);

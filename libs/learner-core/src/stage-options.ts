@@ -26,6 +26,17 @@ export interface LoopOptions {
   readonly seed: number;
 }
 
+/**
+ * A stage's options: `input` over `defaults`, the optimizer merged field by field (so `--lr`
+ * alone keeps the stage's own weight decay, warm-up and clipping). Unchecked: the caller validates.
+ */
+export function withStageDefaults<T extends { readonly optimizer: Partial<OptimizerOptions> }>(
+  defaults: Partial<T>,
+  input: Partial<T>,
+): T {
+  return { ...defaults, ...input, optimizer: { ...defaults.optimizer, ...input.optimizer } } as T;
+}
+
 /** Defaults of LoopOptions except steps. */
 export const DEFAULT_LOOP_OPTIONS: Omit<LoopOptions, 'steps'> = {
   accumulation: 1,

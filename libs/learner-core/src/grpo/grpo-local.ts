@@ -29,7 +29,7 @@ import { evaluateAccuracy, type AccuracyReport } from '../evaluate.js';
 import { pathExists } from '../fs-durable.js';
 import { ProgressMeter, type LineSink } from '../progress.js';
 import { reasoningPrompt } from '../prompts.js';
-import { requireInteger, requireNumber, requireString } from '../stage-options.js';
+import { requireInteger, requireNumber, requireString, withStageDefaults } from '../stage-options.js';
 import { scheduleFor, writeModelDirectory } from '../supervised-loop.js';
 import {
   checkResumable,
@@ -133,11 +133,7 @@ export const DEFAULT_LOCAL_GRPO_OPTIONS: Omit<
 
 /** Validates local GRPO options over the defaults; throws TrainingOptionsError naming the field. */
 export function parseLocalGrpoOptions(input: Partial<LocalGrpoOptions>): LocalGrpoOptions {
-  const options = {
-    ...DEFAULT_LOCAL_GRPO_OPTIONS,
-    ...input,
-    optimizer: { ...DEFAULT_LOCAL_GRPO_OPTIONS.optimizer, ...input.optimizer },
-  } as LocalGrpoOptions;
+  const options = withStageDefaults<LocalGrpoOptions>(DEFAULT_LOCAL_GRPO_OPTIONS, input);
   for (const field of ['runDir', 'init', 'promptsFile', 'dataDir'] as const) requireString(field, options[field]);
   requireInteger('steps', options.steps, 1);
   requireInteger('promptsPerStep', options.promptsPerStep, 1, 4096);
