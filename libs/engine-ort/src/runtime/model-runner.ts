@@ -3,14 +3,14 @@
  * thread): vision encoding, prefill of newcomers (chunked by a token budget) into the slot
  * cache, one decode step of the running batch, and scoring.
  */
-import { visualTokensPerFrame, type ModelConfig } from '@vrft/model';
+import { unsampledTokenIds, visualTokensPerFrame, type ModelConfig } from '@vrft/model';
 import { Tensor } from 'onnxruntime-node';
 import { LM_IO } from '../export/lm-graphs.js';
 import { VISION_IO } from '../export/vision-graph.js';
 import { logSoftmax, maskUnsampledTokens } from '../sampling/sampler.js';
 import { buildPrefillFeeds, chunkRows, int64Tensor, type PrefillRow } from './batch-inputs.js';
 import { type ModelSessions } from './model-sessions.js';
-import { type ClipFrames, type ScoreRequest, type ScoreResult, unsampledTokenIds } from './requests.js';
+import { type ClipFrames, type ScoreRequest, type ScoreResult } from './requests.js';
 import { type PrefillKv, type SlotKvCache } from './slot-cache.js';
 
 /** Batch limits of a runner. */

@@ -2,7 +2,7 @@
  * What callers ask the engine for (generation and scoring), what they get back, and the checks
  * that turn a request into a clear InvalidInputError before any session runs.
  */
-import { visualTokensPerFrame, type ModelConfig } from '@vrft/model';
+import { unsampledTokenIds, visualTokensPerFrame, type ModelConfig } from '@vrft/model';
 import { InvalidInputError } from '../errors.js';
 import { deriveSampleSeed } from '../sampling/rng.js';
 import {
@@ -97,12 +97,6 @@ function checkIds(ids: readonly number[], field: string, config: ModelConfig): v
       throw new InvalidInputError(`${field}[${i}]`, `token id ${String(id)} is outside [0, ${config.vocabSize})`);
     }
   });
-}
-
-/** Tokens a completion never contains: the sampler never draws them, scoring refuses them. */
-export function unsampledTokenIds(config: ModelConfig): readonly number[] {
-  const { video, pad, bos } = config.specialTokens;
-  return [video, pad, bos];
 }
 
 /** Refuses completions with a token the model cannot emit (a `<video>` has no frames to splice in). */

@@ -5,10 +5,9 @@
  * it completes, and with stop sequences the last (longest stop − 1) characters are held because
  * they could begin a stop; the final piece then makes the streamed text equal the completion's.
  */
-import { type ModelConfig } from '@vrft/model';
+import { unsampledTokenIds, type ModelConfig } from '@vrft/model';
 import { createSamplingRng, type SamplingRng } from '../sampling/rng.js';
 import { maskUnsampledTokens, sampleFromProbs, sampleToken } from '../sampling/sampler.js';
-import { unsampledTokenIds } from './requests.js';
 import { type SamplingParams } from '../sampling/sampling-params.js';
 import { StopMatcher, type DecodeText } from '../sampling/stop-matcher.js';
 import { type Completion, type FinishReason } from './requests.js';
