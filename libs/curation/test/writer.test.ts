@@ -45,6 +45,8 @@ describe('built-in writer', () => {
         expect(draft.text).toMatch(/^<think>[\s\S]+<\/think>\n<answer>[\s\S]+<\/answer>$/);
         const think = /<think>([\s\S]*)<\/think>/.exec(draft.text)?.[1] ?? '';
         expect(think.split('\n\n')).toHaveLength(5);
+        // The second stage quotes the question before restating it (see write-draft.ts).
+        expect(think.split('\n\n')[1]).toContain(`"${sample.problem.trim()}"`);
         expect(think).not.toMatch(GIVEAWAYS);
         openings.add(think.split('.')[0] ?? '');
         // Deterministic: the same sample and seed give the same text; another seed may differ.

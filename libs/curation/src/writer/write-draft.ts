@@ -46,7 +46,7 @@ export function writeDraft(
   const worked = answerIntent(intent, facts, choices, rng);
   const paragraphs = [
     browse(facts, rng, options.browseMoments),
-    understand(worked, rng),
+    understand(sample.problem, worked, rng),
     localise(worked, rng),
     reason(worked, rng),
     verify(worked, sample.problem_type, rng),
@@ -112,14 +112,21 @@ function browse(facts: ClipFacts, rng: Rng, moments: number): string {
   return lines.join(' ');
 }
 
-function understand(worked: WorkedAnswer, rng: Rng): string {
+/**
+ * Quotes the question before restating what it asks. Why: the browse paragraph sits between the
+ * prompt and this one, and a small model copies a quoted line far more reliably than it maps a
+ * distant question to its paraphrase; with the copy, every question token is also a training
+ * target, so SFT cannot reach a low loss while ignoring the question (measured: without the quote,
+ * 275 of 300 tiny-model completions restated every question as "read the sign").
+ */
+function understand(question: string, worked: WorkedAnswer, rng: Rng): string {
   const lead = say(rng, [
-    'Now, the question.',
+    'Now, the question:',
     'Next, what is being asked?',
     'Turning to the question:',
-    'Now let me read the question carefully.',
+    'Now let me read the question carefully:',
   ]);
-  return `${lead} ${worked.understand}`;
+  return `${lead} "${question.trim()}" ${worked.understand}`;
 }
 
 function localise(worked: WorkedAnswer, rng: Rng): string {
