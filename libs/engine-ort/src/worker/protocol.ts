@@ -69,7 +69,9 @@ export type ToWorker =
   | { readonly type: 'cancel'; readonly id: number; readonly ids: readonly number[] }
   /** Stop the job sent with message id `job`: dropped if it has not started, stopped between its chunks if it has. */
   | { readonly type: 'cancel-job'; readonly id: number; readonly job: number }
-  | { readonly type: 'close'; readonly id: number };
+  | { readonly type: 'close'; readonly id: number }
+  /** End the thread (how the pool stops a worker); it is read between onnxruntime calls. */
+  | { readonly type: 'exit'; readonly id: number };
 
 /** Worker → main. */
 export type FromWorker =

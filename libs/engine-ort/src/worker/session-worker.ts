@@ -88,6 +88,9 @@ async function handle(message: ToWorker): Promise<unknown> {
 }
 
 port.on('message', (message: ToWorker) => {
+  // Ends this thread only (in a worker, process.exit does not end the process). Messages are
+  // read while no graph runs, so no onnxruntime run is cut off halfway.
+  if (message.type === 'exit') process.exit(1);
   // Admissions and cancellations are fire-and-forget: their outcome arrives as sequence events.
   const reply = message.type !== 'admit' && message.type !== 'cancel' && message.type !== 'cancel-job';
   handle(message).then(

@@ -6,7 +6,12 @@
  * (its signal, its deadline, or a failure) drops its waiting sequences and asks the workers to
  * drop the running ones before their next step. Jobs (scoring, vision) wait here, one in flight
  * per worker, so a cancelled job that has not started is dropped without the worker seeing it.
- * A worker that dies fails what it was running with WorkerCrashError and is replaced.
+ * A worker that dies fails what it was running with WorkerCrashError and is replaced (one that
+ * dies before its sessions exist is not: it would likely die again). `workers` and
+ * `terminateWorker` are the operator's view of the threads and the way to end one. Threads are
+ * never stopped with Worker.terminate(): stopping one inside an onnxruntime call (a run, a
+ * session being created) aborts the whole process, so a worker is told to exit and does so
+ * between two calls.
  */
 import { Worker } from 'node:worker_threads';
 import { EngineClosedError, EngineError, fromWireError, QueueFullError, WorkerCrashError } from '../errors.js';
@@ -59,8 +64,20 @@ interface WorkerSlot {
   jobBusy: boolean;
   /** Its sessions are created: it may be sent work (a replacement worker is not, until then). */
   ready: boolean;
+  /** Its thread has ended ('exit' was emitted). */
+  exited: boolean;
   nextId: number;
   readonly pending: Map<number, { resolve(value: unknown): void; reject(error: unknown): void }>;
+}
+
+/** One session worker as an operator sees it. */
+export interface WorkerInfo {
+  /** Its thread's id (`threadId` of node:worker_threads). */
+  readonly threadId: number;
+  /** Sequences in its running batch. */
+  readonly running: number;
+  /** Whether its sessions are created; false while a replacement starts. */
+  readonly ready: boolean;
 }
 
 /** A job waiting for a worker or running in one. */
@@ -158,6 +175,24 @@ export class WorkerPool {
     return this.queue.length + this.running + this.jobs;
   }
 
+  /** The session workers, a replacement that is still creating its sessions included. */
+  get workers(): WorkerInfo[] {
+    return this.slots.map((slot) => ({ threadId: slot.worker.threadId, running: slot.used, ready: slot.ready }));
+  }
+
+  /**
+   * Ends the ready session worker with this thread id, as an operator ends a misbehaving one:
+   * its thread exits between two graph runs and the pool handles that as any crash, failing its
+   * sequences and its job with WorkerCrashError and starting a replacement (listed in `workers`
+   * when this resolves). Resolves false when no ready worker of this pool has that id.
+   */
+  async terminateWorker(threadId: number): Promise<boolean> {
+    const slot = this.slots.find((candidate) => candidate.ready && candidate.worker.threadId === threadId);
+    if (!slot) return false;
+    await stopThread(slot); // after onWorkerDied, whose 'exit' listener came first
+    return true;
+  }
+
   /**
    * Generates every sample of every request; they join the running batches as slots free up.
    * Throws QueueFullError at once when the call would have to wait and the queue is full.
@@ -165,6 +200,8 @@ export class WorkerPool {
   generate(requests: readonly PreparedGenerate[], options: CallOptions = {}): Promise<GenerateResult[]> {
     if (this.closing) return Promise.reject(new EngineClosedError());
     if (options.signal?.aborted) return Promise.reject(abortReason(options.signal));
+    // Every worker gone (a replacement failed to start): waiting would never end.
+    if (this.slots.length === 0) return Promise.reject(new WorkerCrashError('no session worker is running'));
     return new Promise<GenerateResult[]>((resolve, reject) => {
       const call: Call = {
         requests,
@@ -386,9 +423,10 @@ export class WorkerPool {
     if (this.load === 0) for (const resolve of this.idleWaiters.splice(0)) resolve();
   }
 
+  /** Ends every worker thread (dropped from the list first, so their exits are expected). */
   private async terminate(): Promise<void> {
     const slots = this.slots.splice(0);
-    await Promise.all(slots.map((slot) => slot.worker.terminate()));
+    await Promise.all(slots.map(stopThread));
   }
 
   private async addWorker(): Promise<void> {
@@ -397,6 +435,7 @@ export class WorkerPool {
       used: 0,
       jobBusy: false,
       ready: false,
+      exited: false,
       nextId: 1,
       pending: new Map(),
     };
@@ -412,14 +451,19 @@ export class WorkerPool {
       else waiter.reject(fromWireError(message.error));
     });
     slot.worker.on('error', (error) => this.onWorkerDied(slot, error));
-    slot.worker.on('exit', (code) => this.onWorkerDied(slot, new Error(`worker exited with code ${code}`)));
+    slot.worker.on('exit', (code) => {
+      slot.exited = true;
+      this.onWorkerDied(slot, new Error(`worker exited with code ${code}`));
+    });
     this.slots.push(slot);
     try {
       await this.send(slot, { type: 'init', id: 0, init: this.init });
     } catch (error) {
       // A worker that cannot create its sessions is never used: drop it (the exit is expected).
-      this.slots.splice(this.slots.indexOf(slot), 1);
-      await slot.worker.terminate();
+      // One that died starting is gone from the list already.
+      const index = this.slots.indexOf(slot);
+      if (index >= 0) this.slots.splice(index, 1);
+      await stopThread(slot);
       throw error;
     }
     slot.ready = true;
@@ -456,7 +500,10 @@ export class WorkerPool {
     }
     slot.used = 0;
     for (const call of calls) this.cancel(call, crash);
-    if (this.closing) {
+    // A worker that died before its sessions existed is not replaced (its starter hears of it):
+    // a replacement would likely die the same way, again and again. A closing pool replaces one
+    // only for the calls and jobs it accepted before closing, which still have to finish.
+    if (!slot.ready || (this.closing && this.load === 0)) {
       this.notifyIdle();
       return;
     }
@@ -464,12 +511,25 @@ export class WorkerPool {
     this.addWorker().then(
       () => this.dispatch(),
       (error: unknown) => {
-        if (this.slots.some((slot) => slot.ready)) return;
+        // Another worker (ready or starting) takes what waits; with none left, it fails now.
+        if (this.slots.length > 0) return;
         for (const call of [...this.queue]) this.cancel(call, error);
         for (const pending of [...this.jobQueue]) this.cancelJob(pending, error);
       },
     );
   }
+}
+
+/**
+ * Ends a worker's thread: it is told to exit, which it does between two onnxruntime calls.
+ * Resolves once it has exited.
+ */
+function stopThread(slot: WorkerSlot): Promise<void> {
+  if (slot.exited) return Promise.resolve();
+  return new Promise((resolve) => {
+    slot.worker.once('exit', () => resolve());
+    slot.worker.postMessage({ type: 'exit', id: 0 } satisfies ToWorker);
+  });
 }
 
 function abortReason(signal: AbortSignal | undefined): unknown {
