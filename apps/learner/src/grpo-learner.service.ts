@@ -51,6 +51,7 @@ import { type LearnerConfig } from './learner.config.js';
 import { LearnerState } from './learner-state.service.js';
 import { MetricsHub } from './metrics-hub.service.js';
 import { decideStaleness, toLearnerGroup, type LearnerGroup } from './rollout-groups.js';
+import { busStepScalars } from './step-scalars.js';
 
 /** The learner has no run (learner.init is not configured). */
 export class LearnerIdleError extends Error {
@@ -65,7 +66,6 @@ export class UnknownRunError extends Error {
 interface Waiting {
   readonly group: LearnerGroup;
   readonly importance: boolean;
-  readonly lag: number;
   resolve(): void;
   reject(error: Error): void;
 }
@@ -225,7 +225,7 @@ export class GrpoLearner implements OnApplicationBootstrap, BeforeApplicationShu
       return;
     }
     const durable = new Promise<void>((resolve, reject) => {
-      this.pending.push({ group, importance: decision === 'importance', lag, resolve, reject });
+      this.pending.push({ group, importance: decision === 'importance', resolve, reject });
     });
     if (this.pending.length >= s.groupsPerStep) {
       const step = this.pending.splice(0, s.groupsPerStep);
@@ -263,9 +263,10 @@ export class GrpoLearner implements OnApplicationBootstrap, BeforeApplicationShu
     this.undurable.push(...step);
     if (running.trainer.step % this.settings.checkpointEvery === 0)
       await timer.run('checkpoint', () => this.checkpoint());
-    const scalars = collectStepMetrics(groups, update, timer.breakdown(), running.version - 1);
-    for (const w of step)
-      scalars[`rollout/staleness_lag_${w.lag}`] = (scalars[`rollout/staleness_lag_${w.lag}`] ?? 0) + 1;
+    const scalars = {
+      ...collectStepMetrics(groups, update, timer.breakdown(), running.version - 1),
+      ...busStepScalars(groups, running.version - 1),
+    };
     scalars['rollout/dropped_stale_total'] = Number(this.state.rolloutGroupsDroppedStale);
     scalars['rollout/consumed_total'] = Number(this.state.rolloutGroupsConsumed);
     scalars['rollout/rejected_total'] = Number(this.state.rolloutGroupsRejected);

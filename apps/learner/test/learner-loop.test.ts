@@ -24,7 +24,14 @@ import {
   visualTokensPerClip,
   type ModelConfig,
 } from '@vrft/model';
-import { LearnerPhase, LearnerService, RewardComponent, RolloutGroupSchema, type RolloutGroup } from '@vrft/proto';
+import {
+  LearnerPhase,
+  LearnerService,
+  RewardComponent,
+  RolloutGroupSchema,
+  ZeroReason,
+  type RolloutGroup,
+} from '@vrft/proto';
 import { type RunningApp, startApp } from '@vrft/runtime';
 import { startNatsServer, type NatsServer } from '@vrft/testkit';
 import { type Tokenizer } from '@vrft/tokenizer';
@@ -39,55 +46,89 @@ let videoPath = '';
 let tokenizer: Tokenizer;
 let config: ModelConfig;
 
-async function startLearner(): Promise<{
+/** A learner for run `runId` (its own run directory); `env` overrides the defaults. */
+async function startLearner(
+  runId = 'r1',
+  env: Record<string, string> = {},
+): Promise<{
   app: RunningApp;
   client: ReturnType<typeof createClient<typeof LearnerService>>;
 }> {
-  const env = {
+  const defaults = {
     VRFT_GRPC__PORT: '0',
     VRFT_TELEMETRY__LOG_LEVEL: 'error',
     VRFT_TELEMETRY__METRICS_PORT: '0',
     VRFT_NATS__SERVERS: nats.url,
     VRFT_LEARNER__INIT: initDir,
-    VRFT_LEARNER__RUN_DIR: join(root, 'run'),
-    VRFT_LEARNER__RUN_ID: 'r1',
+    VRFT_LEARNER__RUN_DIR: join(root, 'runs', runId),
+    VRFT_LEARNER__RUN_ID: runId,
     VRFT_LEARNER__GROUPS_PER_STEP: '2',
     VRFT_LEARNER__MAX_POLICY_LAG: '0',
     VRFT_LEARNER__LEARNING_RATE: '0.01',
     VRFT_LEARNER__VIDEO_ROOTS: root,
   };
-  const app = await startApp(learnerApp, loadConfig(learnerApp.schema, { env }));
+  const app = await startApp(learnerApp, loadConfig(learnerApp.schema, { env: { ...defaults, ...env } }));
   return { app, client: createClient(LearnerService, { address: `127.0.0.1:${app.grpcPort}` }) };
 }
 
+/** One reward component of a completion (zeroReason as the reward model sets it). */
+interface Component {
+  readonly component: RewardComponent;
+  readonly value: number;
+  readonly zeroReason?: ZeroReason;
+}
+
+/** The token ids of completion i of every test group. */
+function completionIds(i: number): number[] {
+  return tokenizer.encode(`<think>I count ${i}.</think><answer>${i}</answer>`, { addEos: true });
+}
+
+/** A group of run r1 whose completions score R_f = 1 and R_a = reward − 1. */
 function group(taskId: string, version: bigint, rewards: number[]): RolloutGroup {
+  return scoredGroup(
+    'r1',
+    taskId,
+    version,
+    rewards.map((total) => ({
+      total,
+      components: [
+        { component: RewardComponent.FORMAT, value: 1 },
+        { component: RewardComponent.ACCURACY, value: total - 1 },
+      ],
+    })),
+  );
+}
+
+/** A group of `runId` with the given reward breakdown per completion and actor stage times. */
+function scoredGroup(
+  runId: string,
+  taskId: string,
+  version: bigint,
+  rewards: { total: number; components: Component[] }[],
+  stageSeconds: Record<string, number> = {},
+): RolloutGroup {
   const promptIds = buildInputSequence(
     tokenizer,
     reasoningPrompt({ problem: 'How many circles appear in the video?', problem_type: 'numerical', options: [] }),
     visualTokensPerClip(config),
   ).tokenIds;
   return create(RolloutGroupSchema, {
-    runId: 'r1',
+    runId,
     taskId,
     problemId: taskId,
-    policyVersion: { runId: 'r1', version },
+    policyVersion: { runId, version },
     prompt: { tokenIds: promptIds },
     video: { source: { case: 'fileUri', value: videoPath } },
     completions: rewards.map((reward, i) => {
-      const ids = tokenizer.encode(`<think>I count ${i}.</think><answer>${i}</answer>`, { addEos: true });
+      const ids = completionIds(i);
       return {
         tokens: { tokenIds: ids, logprobs: ids.map(() => -2.5) },
         referenceLogprobs: ids.map(() => -2.4),
-        reward: {
-          total: reward,
-          components: [
-            { component: RewardComponent.FORMAT, value: 1 },
-            { component: RewardComponent.ACCURACY, value: reward - 1 },
-          ],
-        },
+        reward,
         text: `answer ${i}`,
       };
     }),
+    stageSeconds,
   });
 }
 
@@ -204,6 +245,161 @@ describe('learner service', () => {
       expect(resumed.weightsVersion?.version).toBe(1n);
       expect(resumed.rolloutGroupsConsumed).toBe(2n);
     } finally {
+      client.close();
+      await app.close();
+    }
+  }, 120_000);
+
+  it('reports every reward component the groups carry, the staleness histogram and the actors’ stage times', async () => {
+    const { app, client } = await startLearner('r2', {
+      VRFT_LEARNER__CONSUMER: 'learner-r2',
+      VRFT_LEARNER__MAX_POLICY_LAG: '1',
+    });
+    const metrics = client.streamMetrics({ runId: 'r2' })[Symbol.asyncIterator]();
+    try {
+      const c = (component: RewardComponent, value: number, zeroReason = ZeroReason.UNSPECIFIED): Component => ({
+        component,
+        value,
+        zeroReason,
+      });
+      const { FORMAT: F, ACCURACY: A, SEMANTIC_CONSISTENCY: S, LENGTH_BONUS: L, TEMPORAL_BONUS: T } = RewardComponent;
+      const off = ZeroReason.DISABLED;
+      // Step 1: two groups sampled with v0. The first has R_s and the length bonus on, the second
+      // R_s only; neither has the temporal bonus. Totals are R_f + R_a + R_s + bonus.
+      await bus.publish(
+        RolloutGroupSchema,
+        'vrft.rollouts.r2',
+        scoredGroup(
+          'r2',
+          'a',
+          0n,
+          [
+            { total: 2.8, components: [c(F, 1), c(A, 1), c(S, 0.6), c(L, 0.2), c(T, 0, off)] },
+            {
+              total: 1,
+              components: [
+                c(F, 1),
+                c(A, 0, ZeroReason.WRONG_ANSWER),
+                c(S, 0, ZeroReason.GATED_BY_ACCURACY),
+                c(L, 0, ZeroReason.CONDITION_NOT_MET),
+                c(T, 0, off),
+              ],
+            },
+            {
+              total: 2.2,
+              components: [c(F, 1), c(A, 1), c(S, 0, ZeroReason.NEGATIVE_SIMILARITY), c(L, 0.2), c(T, 0, off)],
+            },
+          ],
+          { generate: 2, reward: 0.5, reference: 1 },
+        ),
+      );
+      await bus.publish(
+        RolloutGroupSchema,
+        'vrft.rollouts.r2',
+        scoredGroup(
+          'r2',
+          'b',
+          0n,
+          [
+            {
+              total: 1,
+              components: [
+                c(F, 0, ZeroReason.MISSING_TAGS),
+                c(A, 1),
+                c(S, 0, ZeroReason.EMPTY_DESCRIPTION),
+                c(L, 0, off),
+                c(T, 0, off),
+              ],
+            },
+            {
+              total: 2,
+              components: [c(F, 1), c(A, 1), c(S, 0, ZeroReason.EMPTY_DESCRIPTION), c(L, 0, off), c(T, 0, off)],
+            },
+            { total: 1.8, components: [c(F, 1), c(A, 0.5), c(S, 0.3), c(L, 0, off), c(T, 0, off)] },
+          ],
+          { generate: 4, reward: 1.5 },
+        ),
+      );
+      const first = (await metrics.next()).value?.metrics;
+      expect(first?.step).toBe(1n);
+      const s1 = first?.scalars ?? {};
+      // Per completion, in order: R = [2.8, 1, 2.2, 1, 2, 1.8], R_f = [1, 1, 1, 0, 1, 1],
+      // R_a = [1, 0, 1, 1, 1, 0.5], R_s = [0.6, 0, 0, 0, 0, 0.3], length bonus = [0.2, 0, 0.2, 0, 0, 0]
+      // (the second group has it off: 0). Sums and sums of squares by hand; std is the population one.
+      expect(s1['reward/total_mean']).toBeCloseTo(10.8 / 6, 9);
+      expect(s1['reward/total_std']).toBeCloseTo(Math.sqrt(21.92 / 6 - (10.8 / 6) ** 2), 9);
+      expect(s1['reward/format_mean']).toBeCloseTo(5 / 6, 9);
+      expect(s1['reward/format_std']).toBeCloseTo(Math.sqrt(5 / 6 - (5 / 6) ** 2), 9);
+      expect(s1['reward/accuracy_mean']).toBeCloseTo(4.5 / 6, 9);
+      expect(s1['reward/accuracy_std']).toBeCloseTo(Math.sqrt(4.25 / 6 - (4.5 / 6) ** 2), 9);
+      expect(s1['reward/semantic_mean']).toBeCloseTo(0.15, 9);
+      expect(s1['reward/semantic_std']).toBeCloseTo(Math.sqrt(0.45 / 6 - 0.15 ** 2), 9);
+      // Scored: a span compared with the frames (0.6, the similarity ≤ 0 one, 0.3), not the two
+      // without a span; gated: the one with R_a = 0.
+      expect(s1['reward/semantic_scored_mean']).toBeCloseTo(0.9 / 3, 9);
+      expect(s1['reward/semantic_scored_fraction']).toBeCloseTo(3 / 6, 12);
+      expect(s1['reward/semantic_gated_fraction']).toBeCloseTo(1 / 6, 12);
+      expect(s1['reward/length_bonus_mean']).toBeCloseTo(0.4 / 6, 9);
+      expect(s1['reward/length_bonus_std']).toBeCloseTo(Math.sqrt(0.08 / 6 - (0.4 / 6) ** 2), 9);
+      expect(s1).not.toHaveProperty('reward/temporal_bonus_mean'); // off in every group
+      expect(s1['rollout/groups']).toBe(2);
+      expect(s1['rollout/completions']).toBe(6);
+      const tokens = 2 * [0, 1, 2].reduce((n, i) => n + completionIds(i).length, 0);
+      expect(s1['rollout/completion_tokens_mean']).toBeCloseTo(tokens / 6, 12);
+      expect(s1['rollout/staleness_lag_0']).toBe(2);
+      expect(s1['rollout/staleness_max']).toBe(0);
+      // The actors' stage times: mean over the groups that report the stage.
+      expect(s1['actor/generate_s_mean']).toBeCloseTo(3, 12);
+      expect(s1['actor/reward_s_mean']).toBeCloseTo(1, 12);
+      expect(s1['actor/reference_s_mean']).toBeCloseTo(1, 12);
+      // The rest of the issue's list: KL, loss, clip fraction, entropy, tokens/s, step-time breakdown.
+      for (const name of ['policy/kl', 'policy/loss', 'policy/entropy'])
+        expect(Number.isFinite(s1[name]), name).toBe(true);
+      expect(s1['policy/entropy']).toBeGreaterThan(0);
+      expect(s1['policy/clip_fraction']).toBeGreaterThanOrEqual(0);
+      expect(s1['policy/clip_fraction']).toBeLessThanOrEqual(1);
+      const stages = ['update', 'publish', 'checkpoint'].map((stage) => s1[`time/${stage}_s`] ?? Number.NaN);
+      expect(s1['time/step_s']).toBeCloseTo(
+        stages.reduce((a, b) => a + b, 0),
+        9,
+      );
+      expect(s1['throughput/tokens_per_s']).toBeCloseTo(tokens / (s1['time/step_s'] ?? Number.NaN), 6);
+
+      // Step 2 (weights v1, lag bound 1): a group from v0 (lag 1) and one from v1 (lag 0), with
+      // R_f and R_a only (the first without an R_s component, the second with R_s DISABLED).
+      const plain = (format: number, accuracy: number, semantic?: Component) => ({
+        total: format + accuracy,
+        components: [c(F, format), c(A, accuracy), ...(semantic === undefined ? [] : [semantic])],
+      });
+      await bus.publish(
+        RolloutGroupSchema,
+        'vrft.rollouts.r2',
+        scoredGroup('r2', 'c', 0n, [plain(1, 1), plain(1, 0), plain(0, 0)]),
+      );
+      const disabled = c(S, 0, off);
+      await bus.publish(
+        RolloutGroupSchema,
+        'vrft.rollouts.r2',
+        scoredGroup('r2', 'd', 1n, [plain(1, 1, disabled), plain(1, 1, disabled), plain(1, 0, disabled)]),
+      );
+      const second = (await metrics.next()).value?.metrics;
+      expect(second?.step).toBe(2n);
+      const s2 = second?.scalars ?? {};
+      expect(s2['rollout/staleness_lag_0']).toBe(1);
+      expect(s2['rollout/staleness_lag_1']).toBe(1);
+      expect(s2['rollout/staleness_mean']).toBeCloseTo(0.5, 12);
+      expect(s2['rollout/staleness_max']).toBe(1);
+      // R = [2, 1, 0, 2, 2, 1], R_a = [1, 0, 0, 1, 1, 0].
+      expect(s2['reward/total_mean']).toBeCloseTo(8 / 6, 9);
+      expect(s2['reward/total_std']).toBeCloseTo(Math.sqrt(14 / 6 - (8 / 6) ** 2), 9);
+      expect(s2['reward/accuracy_mean']).toBeCloseTo(0.5, 9);
+      expect(s2['reward/accuracy_std']).toBeCloseTo(0.5, 9);
+      const absent = Object.keys(s2).filter((name) =>
+        /^(reward\/(semantic|length_bonus|temporal_bonus)_|actor\/)/.test(name),
+      );
+      expect(absent).toEqual([]); // no group carries R_s, a bonus or stage times
+    } finally {
+      await metrics.return?.();
       client.close();
       await app.close();
     }

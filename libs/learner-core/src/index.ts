@@ -99,7 +99,12 @@ export {
 } from './grpo/grpo-stages.js';
 export { GroupEncoder, type ClipFramesLoader, type EncodeCounts } from './grpo/semantic-encoding.js';
 export { rolloutLogLines, type LoggedCompletion, type RolloutLogRecord } from './grpo/rollout-log.js';
-export { collectStepMetrics, SEMANTIC_STEP_METRICS, STEP_METRIC_GLOSSARY } from './grpo/step-metrics.js';
+export {
+  BONUS_STEP_METRICS,
+  collectStepMetrics,
+  SEMANTIC_STEP_METRICS,
+  STEP_METRIC_GLOSSARY,
+} from './grpo/step-metrics.js';
 export {
   DEFAULT_LOCAL_GRPO_OPTIONS,
   parseLocalGrpoOptions,

@@ -2,7 +2,13 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '@vrft/engine-tfjs';
-import { readTrainingCheckpoint, runLocalGrpo, SEMANTIC_STEP_METRICS, STEP_METRIC_GLOSSARY } from '@vrft/learner-core';
+import {
+  BONUS_STEP_METRICS,
+  readTrainingCheckpoint,
+  runLocalGrpo,
+  SEMANTIC_STEP_METRICS,
+  STEP_METRIC_GLOSSARY,
+} from '@vrft/learner-core';
 import { loadCheckpoint } from '@vrft/model';
 import { createMicroSetup, type MicroSetup } from './fixtures.js';
 
@@ -38,9 +44,10 @@ describe('local GRPO loop on a micro model', () => {
       out,
     );
     expect(result.step).toBe(2);
-    // Without an encoder the reward is R_f + R_a: no R_s metrics and no encode stage.
+    // Without an encoder the reward is R_f + R_a: no R_s metrics and no encode stage (bonuses are off).
     for (const name of Object.keys(STEP_METRIC_GLOSSARY))
-      if (SEMANTIC_STEP_METRICS.includes(name)) expect(result.lastMetrics).not.toHaveProperty(name);
+      if (SEMANTIC_STEP_METRICS.includes(name) || BONUS_STEP_METRICS.includes(name))
+        expect(result.lastMetrics).not.toHaveProperty(name);
       else expect(result.lastMetrics).toHaveProperty(name);
     expect(result.lastMetrics).not.toHaveProperty('time/encode_s');
     for (const stage of ['generate', 'reward', 'reference', 'advantages', 'update', 'publish'])

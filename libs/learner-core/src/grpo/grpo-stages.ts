@@ -122,6 +122,8 @@ export function rewardGroups(
               },
             }
           : {}),
+        ...(recipe.lengthBonus.enabled ? { lengthBonus: scores.map((s) => s.lengthBonus.value) } : {}),
+        ...(recipe.temporalBonus.enabled ? { temporalBonus: scores.map((s) => s.temporalBonus.value) } : {}),
         total: scores.map((s) => s.total),
       },
     };

@@ -58,6 +58,10 @@ export interface GroupRewards {
   readonly accuracy: readonly number[];
   /** Present when the recipe has semantic consistency on. */
   readonly semantic?: SemanticRewards;
+  /** The length bonus per completion, present when the recipe has it on. */
+  readonly lengthBonus?: readonly number[];
+  /** The temporal (T-GRPO) bonus per completion, present when the recipe has it on. */
+  readonly temporalBonus?: readonly number[];
   /** R = R_f + R_a (+ 1[R_a > 0]·R_s when semantic consistency is on, + enabled bonuses). */
   readonly total: readonly number[];
 }

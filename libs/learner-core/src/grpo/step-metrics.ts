@@ -1,7 +1,8 @@
 /**
  * The scalars of one GRPO step (RunMetrics.scalars on the bus, metrics.jsonl locally). Every name
  * is defined in one line of STEP_METRIC_GLOSSARY; stage times are `time/<stage>_s`. The
- * `reward/semantic_*` names are there only when the groups carry R_s (SEMANTIC_STEP_METRICS).
+ * `reward/semantic_*` names are there only when the groups carry R_s (SEMANTIC_STEP_METRICS), the
+ * bonus names only when they carry that bonus (BONUS_STEP_METRICS).
  */
 import { type GrpoMetrics } from '@vrft/rl';
 import { type GrpoUpdateResult } from './grpo-update.js';
@@ -20,6 +21,10 @@ export const STEP_METRIC_GLOSSARY: Readonly<Record<string, string>> = Object.fre
   'reward/semantic_scored_mean': 'mean R_s over the completions whose description span was encoded (NaN if none)',
   'reward/semantic_gated_fraction': 'share of completions whose R_s the gate 1[R_a > 0] switched off',
   'reward/semantic_scored_fraction': 'share of completions with a description span scored against the frames',
+  'reward/length_bonus_mean': 'mean length bonus over the step’s completions (0 for groups without it)',
+  'reward/length_bonus_std': 'standard deviation of the length bonus',
+  'reward/temporal_bonus_mean': 'mean temporal (T-GRPO) bonus over the step’s completions (0 for groups without it)',
+  'reward/temporal_bonus_std': 'standard deviation of the temporal bonus',
   'policy/kl': 'mean per-token k3 KL to the reference policy',
   'policy/loss': 'GRPO loss of the step (first inner update)',
   'policy/clip_fraction': 'share of completion tokens whose PPO clip was active',
@@ -41,6 +46,11 @@ export const STEP_METRIC_GLOSSARY: Readonly<Record<string, string>> = Object.fre
 /** Names present only when R_s is on. */
 export const SEMANTIC_STEP_METRICS: readonly string[] = Object.freeze(
   Object.keys(STEP_METRIC_GLOSSARY).filter((name) => name.startsWith('reward/semantic_')),
+);
+
+/** Names present only when the length or the temporal bonus is on. */
+export const BONUS_STEP_METRICS: readonly string[] = Object.freeze(
+  Object.keys(STEP_METRIC_GLOSSARY).filter((name) => /^reward\/(length|temporal)_bonus_/.test(name)),
 );
 
 function meanStd(values: readonly number[]): { mean: number; std: number } {
@@ -89,6 +99,16 @@ export function collectStepMetrics(
     'time/step_s': stepSeconds,
   };
   if (groups.some((g) => g.rewards.semantic !== undefined)) Object.assign(scalars, semanticMetrics(groups));
+  for (const [bonus, name] of [
+    ['lengthBonus', 'length_bonus'],
+    ['temporalBonus', 'temporal_bonus'],
+  ] as const) {
+    if (!groups.some((g) => g.rewards[bonus] !== undefined)) continue;
+    // A group without the bonus (mixed sources) counts as 0, as it adds nothing to its total.
+    const values = meanStd(groups.flatMap((g) => g.completions.map((_, i) => g.rewards[bonus]?.[i] ?? 0)));
+    scalars[`reward/${name}_mean`] = values.mean;
+    scalars[`reward/${name}_std`] = values.std;
+  }
   for (const [stage, seconds] of Object.entries(stageSeconds)) scalars[`time/${stage}_s`] = seconds;
   return scalars;
 }
