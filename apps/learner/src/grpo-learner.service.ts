@@ -1,6 +1,7 @@
 /**
  * The learner loop of the distributed run: pulls scored RolloutGroups (JetStream durable pull
- * consumer), enforces the staleness bound, applies a GRPO update per `groupsPerStep` groups
+ * consumer), enforces the staleness bound (with the lag at the step that would train a group, not
+ * at its arrival: groups wait while earlier steps run), applies a GRPO update per `groupsPerStep` groups
  * (log π_θ recomputed by the tfjs model; @vrft/learner-core's update), publishes weights v+1 to
  * the Object Store with a WeightsAnnouncement, checkpoints to disk and the Object Store, and only
  * then lets the handlers of the step's groups return (which acks them): a crash at any moment
@@ -50,7 +51,7 @@ import { ClipFrames } from './clip-frames.service.js';
 import { type LearnerConfig } from './learner.config.js';
 import { LearnerState } from './learner-state.service.js';
 import { MetricsHub } from './metrics-hub.service.js';
-import { decideStaleness, toLearnerGroup, type LearnerGroup } from './rollout-groups.js';
+import { decideStaleness, policyLag, toLearnerGroup, type LearnerGroup } from './rollout-groups.js';
 import { busStepScalars } from './step-scalars.js';
 
 /** The learner has no run (learner.init is not configured). */
@@ -65,7 +66,6 @@ export class UnknownRunError extends Error {
 
 interface Waiting {
   readonly group: LearnerGroup;
-  readonly importance: boolean;
   resolve(): void;
   reject(error: Error): void;
 }
@@ -207,9 +207,9 @@ export class GrpoLearner implements OnApplicationBootstrap, BeforeApplicationShu
     const running = this.running;
     if (running === undefined || this.stopping) throw new Error('learner not running');
     const s = this.settings;
-    const lag = Math.max(0, running.version - Number(message.data.policyVersion?.version ?? 0n));
-    const decision = decideStaleness(lag, s);
-    if (decision === 'drop') {
+    // Versions only grow: a group already past the bound is dropped now, without decoding its video.
+    const lag = policyLag(running.version, Number(message.data.policyVersion?.version ?? 0n));
+    if (decideStaleness(lag, s) === 'drop') {
       this.state.rolloutGroupsDroppedStale += 1n;
       return; // acked: consumed, counted, not trained on
     }
@@ -225,17 +225,13 @@ export class GrpoLearner implements OnApplicationBootstrap, BeforeApplicationShu
       return;
     }
     const durable = new Promise<void>((resolve, reject) => {
-      this.pending.push({ group, importance: decision === 'importance', resolve, reject });
+      this.pending.push({ group, resolve, reject });
     });
-    if (this.pending.length >= s.groupsPerStep) {
-      const step = this.pending.splice(0, s.groupsPerStep);
+    // The step is built when the chain reaches it, so the lag it judges is the one it trains at.
+    if (this.pending.length >= s.groupsPerStep)
       this.chain = this.chain
-        .then(() => this.runStep(step))
-        .catch((error: unknown) => {
-          for (const w of step) w.reject(error as Error);
-          this.logger.error(`step failed: ${(error as Error).message}`);
-        });
-    }
+        .then(() => this.runSteps())
+        .catch((error: unknown) => this.logger.error(`steps failed: ${(error as Error).message}`));
     const keepAlive = setInterval(() => message.working(), Math.max(1000, s.ackWaitMs / 3));
     try {
       await durable; // returns (acks) only once the checkpoint holding this group's update is on disk
@@ -244,7 +240,38 @@ export class GrpoLearner implements OnApplicationBootstrap, BeforeApplicationShu
     }
   }
 
-  private async runStep(step: Waiting[]): Promise<void> {
+  /**
+   * Runs steps while enough groups wait. Before each, the waiting groups are judged against the
+   * current version: those now past the bound are dropped (counted, their handlers return, so they
+   * are acked), the rest keep their place. Never rejects: a failed step naks its own groups.
+   */
+  private async runSteps(): Promise<void> {
+    const running = this.running as Running;
+    const s = this.settings;
+    while (!this.stopping && this.pending.length >= s.groupsPerStep) {
+      const kept: Waiting[] = [];
+      for (const waiting of this.pending) {
+        if (decideStaleness(policyLag(running.version, waiting.group.policyVersion), s) === 'drop') {
+          this.state.rolloutGroupsDroppedStale += 1n;
+          waiting.resolve();
+        } else kept.push(waiting);
+      }
+      this.pending = kept;
+      if (kept.length < s.groupsPerStep) return;
+      const step = this.pending.splice(0, s.groupsPerStep);
+      const importance = step.some(
+        (w) => decideStaleness(policyLag(running.version, w.group.policyVersion), s) === 'importance',
+      );
+      try {
+        await this.runStep(step, importance);
+      } catch (error) {
+        for (const w of step) w.reject(error as Error);
+        this.logger.error(`step failed: ${(error as Error).message}`);
+      }
+    }
+  }
+
+  private async runStep(step: Waiting[], importanceCorrection: boolean): Promise<void> {
     const running = this.running as Running;
     const timer = new StageTimer();
     this.state.phase = LearnerPhase.TRAINING;
@@ -253,7 +280,7 @@ export class GrpoLearner implements OnApplicationBootstrap, BeforeApplicationShu
       applyGrpoUpdate(running.model, running.trainer, groups, {
         grpo: running.grpo,
         microRows: this.settings.microRows,
-        importanceCorrection: step.some((w) => w.importance),
+        importanceCorrection,
       }),
     );
     running.version += 1;

@@ -101,6 +101,11 @@ export function toLearnerGroup(message: RolloutGroup, frames: Uint8Array, grpo: 
   };
 }
 
+/** How many versions a group sampled with `groupVersion` lags the policy at `version` (never negative). */
+export function policyLag(version: number, groupVersion: number): number {
+  return Math.max(0, version - groupVersion);
+}
+
 /** What to do with a group `lag` versions behind the current policy. */
 export type StalenessDecision = 'train' | 'importance' | 'drop';
 

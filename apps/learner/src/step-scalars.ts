@@ -2,7 +2,7 @@
  * The scalars the bus path adds to @vrft/learner-core's step metrics: what only the bus messages
  * tell (how stale each group was, how long the actors took over it). Pure.
  */
-import { type LearnerGroup } from './rollout-groups.js';
+import { policyLag, type LearnerGroup } from './rollout-groups.js';
 
 /**
  * `rollout/staleness_lag_<n>`: groups of the step sampled n versions before `policyVersion` (the
@@ -14,7 +14,7 @@ import { type LearnerGroup } from './rollout-groups.js';
 export function busStepScalars(groups: readonly LearnerGroup[], policyVersion: number): Record<string, number> {
   const scalars: Record<string, number> = {};
   for (const g of groups) {
-    const name = `rollout/staleness_lag_${Math.max(0, policyVersion - g.policyVersion)}`;
+    const name = `rollout/staleness_lag_${policyLag(policyVersion, g.policyVersion)}`;
     scalars[name] = (scalars[name] ?? 0) + 1;
   }
   const stages = new Map<string, number[]>();

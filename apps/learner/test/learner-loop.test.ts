@@ -83,10 +83,10 @@ function completionIds(i: number): number[] {
   return tokenizer.encode(`<think>I count ${i}.</think><answer>${i}</answer>`, { addEos: true });
 }
 
-/** A group of run r1 whose completions score R_f = 1 and R_a = reward − 1. */
-function group(taskId: string, version: bigint, rewards: number[]): RolloutGroup {
+/** A group of `runId` whose completions score R_f = 1 and R_a = reward − 1. */
+function group(taskId: string, version: bigint, rewards: number[], runId = 'r1'): RolloutGroup {
   return scoredGroup(
-    'r1',
+    runId,
     taskId,
     version,
     rewards.map((total) => ({
@@ -398,6 +398,57 @@ describe('learner service', () => {
         /^(reward\/(semantic|length_bonus|temporal_bonus)_|actor\/)/.test(name),
       );
       expect(absent).toEqual([]); // no group carries R_s, a bonus or stage times
+    } finally {
+      await metrics.return?.();
+      client.close();
+      await app.close();
+    }
+  }, 120_000);
+
+  it('judges staleness when a group is trained: one that waited while a step ran past the bound is dropped', async () => {
+    // Three groups sampled with v0 are on the stream before the learner starts, so its first pull
+    // (up to groupsPerStep × checkpointEvery = 4) hands it all three at once, decided at v0. Two make
+    // step 1; the third waits for a partner and, once step 1 has made v1, lags 1 > maxPolicyLag 0.
+    await bus.ensureStream({ name: 'VRFT_ROLLOUTS', subjects: ['vrft.rollouts.>'] });
+    for (const taskId of ['a', 'b', 'c'])
+      await bus.publish(RolloutGroupSchema, 'vrft.rollouts.r3', group(taskId, 0n, [0, 1, 2], 'r3'));
+    const { app, client } = await startLearner('r3', {
+      VRFT_LEARNER__CONSUMER: 'learner-r3',
+      VRFT_LEARNER__CHECKPOINT_EVERY: '2', // step 1's groups stay unacked, so the pull is not held back
+    });
+    const metrics = client.streamMetrics({ runId: 'r3' })[Symbol.asyncIterator]();
+    try {
+      const s1 = (await metrics.next()).value?.metrics?.scalars ?? {};
+      expect(s1['rollout/groups']).toBe(2);
+      expect(s1['rollout/staleness_lag_0']).toBe(2);
+      expect((await client.getStatus({})).weightsVersion?.version).toBe(1n);
+
+      // Two fresh groups (v1): the next step is built from the waiting group and these; the waiting
+      // one is past the bound now and is dropped, the fresh two make step 2.
+      for (const taskId of ['d', 'e'])
+        await bus.publish(RolloutGroupSchema, 'vrft.rollouts.r3', group(taskId, 1n, [2, 0, 1], 'r3'));
+      const s2 = (await metrics.next()).value?.metrics?.scalars ?? {};
+      expect(s2).not.toHaveProperty('rollout/staleness_lag_1');
+      expect(s2['rollout/groups']).toBe(2);
+      expect(s2['rollout/staleness_lag_0']).toBe(2);
+      expect(s2['rollout/staleness_max']).toBe(0);
+      expect(s2['rollout/dropped_stale_total']).toBe(1);
+      expect(s2['rollout/consumed_total']).toBe(4);
+
+      // Step 2 checkpoints: the four trained groups are acked, and so is the dropped one; none is
+      // left pending or redelivered.
+      const status = await waitFor(
+        () => client.getStatus({}),
+        (s) => s.lastCheckpoint?.step === 2n,
+      );
+      expect(status.step).toBe(2n);
+      expect(status.rolloutGroupsConsumed).toBe(4n);
+      expect(status.rolloutGroupsDroppedStale).toBe(1n);
+      const settled = await waitFor(
+        () => bus.consumerStats('VRFT_ROLLOUTS', 'learner-r3'),
+        (s) => s.pending === 0 && s.ackPending === 0,
+      );
+      expect(settled).toMatchObject({ pending: 0, ackPending: 0, redelivered: 0 });
     } finally {
       await metrics.return?.();
       client.close();
