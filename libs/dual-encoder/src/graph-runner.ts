@@ -17,6 +17,16 @@ import {
   type SessionSettings,
 } from './graph-session.js';
 
+/** One encoder worker as an operator sees it. */
+export interface EncoderWorkerInfo {
+  /** Its thread's id (`threadId` of node:worker_threads). */
+  readonly threadId: number;
+  /** Whether it is running a graph. */
+  readonly busy: boolean;
+  /** Whether its sessions are open; false while a replacement starts. */
+  readonly ready: boolean;
+}
+
 /** Runs graph runs somewhere. */
 export interface GraphRunner {
   /** Input and output names of both graphs. */
@@ -25,6 +35,10 @@ export interface GraphRunner {
   readonly liveWorkers: number;
   /** Runs handed to a thread and not yet answered. */
   readonly running: number;
+  /** The worker threads (none on the calling thread). */
+  readonly workers: readonly EncoderWorkerInfo[];
+  /** Ends a ready worker thread, which is replaced (see EncoderWorkerPool); false when none has that id. */
+  terminateWorker(threadId: number): Promise<boolean>;
   /**
    * Runs one graph. An aborted signal rejects with EncoderCancelledError before the run starts;
    * a run already started finishes, but the call does not wait for it.
@@ -61,6 +75,14 @@ export class InThreadRunner implements GraphRunner {
 
   get running(): number {
     return this.inFlight;
+  }
+
+  get workers(): readonly EncoderWorkerInfo[] {
+    return [];
+  }
+
+  terminateWorker(): Promise<boolean> {
+    return Promise.resolve(false);
   }
 
   async run(run: GraphRun, signal?: AbortSignal): Promise<GraphOutput> {

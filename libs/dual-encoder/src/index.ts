@@ -82,4 +82,5 @@ export {
   type OnnxEncoderOptionsInput,
 } from './encoder-options.js';
 export { MICRO_ENCODER_SIZES, writeSeededEncoder, type SeededEncoderOptions } from './seeded-encoder.js';
+export { type EncoderWorkerInfo } from './graph-runner.js';
 export { OnnxDualEncoder, type DualEncoder, type EncodeOptions } from './onnx-dual-encoder.js';

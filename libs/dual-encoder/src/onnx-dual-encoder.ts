@@ -15,7 +15,7 @@ import { type OnnxEncoderOptions, type OnnxEncoderOptionsInput, parseOnnxEncoder
 import { ENCODER_FILES, readAnyTokenizer, readEncoderManifest } from './encoder-checkpoint.js';
 import { EncoderCancelledError, EncoderInputError, EncoderLoadError, EncoderOptionsError } from './errors.js';
 import { readExportDefaults, resolveGraphFile } from './external-layout.js';
-import { InThreadRunner, type GraphRunner } from './graph-runner.js';
+import { type EncoderWorkerInfo, InThreadRunner, type GraphRunner } from './graph-runner.js';
 import { type FeedTensor, type GraphName, type GraphOutput, type SessionSettings } from './graph-session.js';
 import {
   type PixelSettings,
@@ -136,6 +136,20 @@ export class OnnxDualEncoder implements DualEncoder {
   /** Graph runs handed to a thread and not yet answered. */
   get running(): number {
     return this.runner.running;
+  }
+
+  /** Operator diagnostics: the worker threads, a replacement still opening its sessions included. */
+  get workers(): readonly EncoderWorkerInfo[] {
+    return this.runner.workers;
+  }
+
+  /**
+   * Operator action: ends the ready worker thread with this id (it exits between two graph runs).
+   * The run it had fails with EncoderRunError, as when a worker crashes, and a replacement starts
+   * (listed in `workers` when this resolves). False when no ready worker has that id.
+   */
+  terminateWorker(threadId: number): Promise<boolean> {
+    return this.runner.terminateWorker(threadId);
   }
 
   async encodeFrames(frames: RgbFrames, options: EncodeOptions = {}): Promise<Float32Array[]> {

@@ -14,7 +14,7 @@ import {
   type SessionPair,
   type SessionSettings,
 } from '../graph-session.js';
-import { type FromWorker, type ToWorker } from './protocol.js';
+import { type FromWorker, type ToWorker, type WorkerRequest } from './protocol.js';
 
 const port = parentPort;
 if (!port) throw new Error('encoder-worker.js runs as a worker thread only');
@@ -22,7 +22,7 @@ if (!port) throw new Error('encoder-worker.js runs as a worker thread only');
 let sessions: SessionPair | undefined;
 let settings: SessionSettings | undefined;
 
-async function handle(message: ToWorker): Promise<FromWorker> {
+async function handle(message: WorkerRequest): Promise<FromWorker> {
   switch (message.type) {
     case 'init':
       settings = message.settings;
@@ -42,6 +42,10 @@ async function handle(message: ToWorker): Promise<FromWorker> {
 }
 
 port.on('message', (message: ToWorker) => {
+  // Ends this thread only (in a worker, process.exit does not end the process). Messages are read
+  // while no graph runs and no session is being created, so no onnxruntime call is cut off
+  // (Worker.terminate() inside one aborts the whole process).
+  if (message.type === 'exit') process.exit(1);
   handle(message).then(
     (reply) => {
       // The output buffer moves to the main thread instead of being copied.

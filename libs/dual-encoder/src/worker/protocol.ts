@@ -12,7 +12,12 @@ import {
 export type ToWorker =
   | { readonly type: 'init'; readonly id: number; readonly settings: SessionSettings }
   | { readonly type: 'run'; readonly id: number; readonly run: GraphRun }
-  | { readonly type: 'close'; readonly id: number };
+  | { readonly type: 'close'; readonly id: number }
+  /** Ends the thread (never answered): read between two onnxruntime calls, so it cuts none off. */
+  | { readonly type: 'exit'; readonly id: number };
+
+/** The messages a worker answers. */
+export type WorkerRequest = Exclude<ToWorker, { readonly type: 'exit' }>;
 
 /** Worker → main: the answer to message `id`. */
 export type FromWorker =
