@@ -116,7 +116,7 @@ describe('exported graphs', () => {
       [5],
     );
     // Row 1 is left-padded by 3 in the prefill; in the slot cache each row starts at slot 0.
-    const cache = new SlotKvCache({ layers: config.numLayers, heads: H, headSize: Dh, block: 4, maxCapacity: 64 });
+    const cache = new SlotKvCache({ layers: config.numLayers, kvHeads: H, headSize: Dh, block: 4, maxCapacity: 64 });
     const layers = Array.from({ length: config.numLayers }, (_, i) => i);
     const kv = {
       keys: layers.map((i) => start.outputs[`present.${i}.key`]?.data as Float32Array),
@@ -164,7 +164,7 @@ describe('exported graphs', () => {
         runPrefill(sessions.prefill, config, [{ ids: [...p, ...(fed[r] as number[])], visual: undefined }]),
       ),
     );
-    const cache = new SlotKvCache({ layers: config.numLayers, heads: H, headSize: Dh, block: 2, maxCapacity: 64 });
+    const cache = new SlotKvCache({ layers: config.numLayers, kvHeads: H, headSize: Dh, block: 2, maxCapacity: 64 });
     const layers = Array.from({ length: config.numLayers }, (_, i) => i);
     const join = async (r: number): Promise<void> => {
       const ids = prompts[r] as number[];

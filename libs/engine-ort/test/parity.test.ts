@@ -1,10 +1,11 @@
 /**
  * Parity of the two engines: onnxruntime logits of the exported graphs against the TensorFlow.js
- * training forward (@vrft/engine-tfjs) on the same weights and inputs, rel. error ≤ 1e-4 (fp32).
+ * training forward (@vrft/engine-tfjs) on the same weights and inputs, rel. error ≤ 1e-4 (fp32),
+ * with multi-head and grouped-query attention.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { createBatch, selectBackend, TfjsModel } from '@vrft/engine-tfjs';
-import { createModelConfig, visualTokensPerClip, type ModelConfig } from '@vrft/model';
+import { createModelConfig, MICRO_MODEL_SIZES, visualTokensPerClip, type ModelConfig } from '@vrft/model';
 import { Tensor } from 'onnxruntime-node';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildOnnxModels } from '../src/export/export-onnx.js';
@@ -87,10 +88,26 @@ describe('parity: onnxruntime vs TensorFlow.js logits', () => {
     expect(error).toBeLessThan(1e-4);
   });
 
+  it('agree within 1e-4 with grouped-query attention (2 and 1 K/V heads for 4 query heads)', async () => {
+    for (const numKvHeads of [2, 1]) {
+      const config = createModelConfig('tiny', tokenizer, { ...MICRO_MODEL_SIZES, numHeads: 4, numKvHeads, pool: 2 });
+      const error = await compareEngines(config, [makeRow(config, 3, 5, 4), makeRow(config, 1, 2, 5)], 5);
+      console.log(`parity rel. error (numKvHeads ${numKvHeads}): ${error.toExponential(2)}`);
+      expect(error).toBeLessThan(1e-4);
+    }
+  });
+
   it('agree within 1e-4 on the tiny preset', async () => {
     const config = createModelConfig('tiny', tokenizer);
     const error = await compareEngines(config, [makeRow(config, 4, 12, 3)], 1);
     console.log(`parity rel. error: ${error.toExponential(2)}`);
+    expect(error).toBeLessThan(1e-4);
+  });
+
+  it('agree within 1e-4 on the tiny preset with the K/V heads of `small` (4 query heads per K/V head)', async () => {
+    const config = createModelConfig('tiny', tokenizer, { numHeads: 8, numKvHeads: 2 });
+    const error = await compareEngines(config, [makeRow(config, 4, 12, 6)], 1);
+    console.log(`parity rel. error (tiny, 8 heads, 2 K/V heads): ${error.toExponential(2)}`);
     expect(error).toBeLessThan(1e-4);
   });
 });

@@ -3,12 +3,12 @@ import { SlotKvCache } from '../src/runtime/slot-cache.js';
 import { LM_IO } from '../src/export/lm-graphs.js';
 import { createSamplingRng } from '../src/sampling/rng.js';
 
-const shape = { layers: 2, heads: 3, headSize: 4, block: 2, maxCapacity: 64, maxRows: 12 };
-const { layers, heads, headSize } = shape;
+const shape = { layers: 2, kvHeads: 3, headSize: 4, block: 2, maxCapacity: 64, maxRows: 12 };
+const { layers, kvHeads, headSize } = shape;
 
 /** A value that names where it belongs (mixed radix, exact in float32): sequence, layer, key or value, head, position, channel. */
 const tag = (seq: number, layer: number, kind: number, head: number, pos: number, d: number) =>
-  ((((seq * layers + layer) * 2 + kind) * heads + head) * 512 + pos) * headSize + d;
+  ((((seq * layers + layer) * 2 + kind) * kvHeads + head) * 512 + pos) * headSize + d;
 
 describe('SlotKvCache', () => {
   it('keeps every row exact through joins, steps, leaves, growth and shrinking', () => {
@@ -25,11 +25,11 @@ describe('SlotKvCache', () => {
         const S = real + (rng.nextUint32() % 3);
         const kv = (kind: number) =>
           Array.from({ length: layers }, (_, layer) => {
-            const data = new Float32Array(2 * heads * S * headSize).fill(Number.NaN);
-            for (let h = 0; h < heads; h++)
+            const data = new Float32Array(2 * kvHeads * S * headSize).fill(Number.NaN);
+            for (let h = 0; h < kvHeads; h++)
               for (let p = 0; p < real; p++)
                 for (let d = 0; d < headSize; d++)
-                  data[((1 * heads + h) * S + S - real + p) * headSize + d] = tag(seq, layer, kind, h, p, d);
+                  data[((1 * kvHeads + h) * S + S - real + p) * headSize + d] = tag(seq, layer, kind, h, p, d);
             return data;
           });
         cache.addRow({ keys: kv(0), values: kv(1), length: S }, 1, real);
@@ -43,11 +43,11 @@ describe('SlotKvCache', () => {
         const n = rows.length;
         const fresh = (kind: number) =>
           Array.from({ length: layers }, (_, layer) => {
-            const data = new Float32Array(n * heads * headSize);
+            const data = new Float32Array(n * kvHeads * headSize);
             rows.forEach((r, i) => {
-              for (let h = 0; h < heads; h++)
+              for (let h = 0; h < kvHeads; h++)
                 for (let d = 0; d < headSize; d++)
-                  data[(i * heads + h) * headSize + d] = tag(r.seq, layer, kind, h, r.length, d);
+                  data[(i * kvHeads + h) * headSize + d] = tag(r.seq, layer, kind, h, r.length, d);
             });
             return data;
           });
@@ -57,7 +57,7 @@ describe('SlotKvCache', () => {
       // Every written slot holds its own value; the mask marks exactly the written slots.
       const feeds = cache.feeds();
       const capacity = cache.slots;
-      expect(feeds[LM_IO.pastKey(0)]?.dims).toEqual([rows.length, heads, capacity, headSize]);
+      expect(feeds[LM_IO.pastKey(0)]?.dims).toEqual([rows.length, kvHeads, capacity, headSize]);
       const mask = feeds[LM_IO.attentionMask]?.data as BigInt64Array;
       let wrong = 0; // counted, not asserted one by one: ~10⁵ values per operation
       rows.forEach((r, i) => {
@@ -69,10 +69,10 @@ describe('SlotKvCache', () => {
             [1, LM_IO.pastValue(layer)],
           ] as const) {
             const data = feeds[name]?.data as Float32Array;
-            for (let h = 0; h < heads; h++)
+            for (let h = 0; h < kvHeads; h++)
               for (let p = 0; p < r.length; p++)
                 for (let d = 0; d < headSize; d++)
-                  if (data[((i * heads + h) * capacity + p) * headSize + d] !== tag(r.seq, layer, kind, h, p, d))
+                  if (data[((i * kvHeads + h) * capacity + p) * headSize + d] !== tag(r.seq, layer, kind, h, p, d))
                     wrong += 1;
           }
         }

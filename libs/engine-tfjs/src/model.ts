@@ -3,7 +3,8 @@
  * pooling → projector → splice at `<video>` → decoder-only LM with RoPE and a causal mask → tied
  * head. Weights live in tf.Variables named as in @vrft/model, so gradients, checkpoints and the
  * ONNX exporter all speak the same names. Symbols: B batch, T padded length, D/Dv widths,
- * H heads, Dh head size, V vocabulary, F frames, Np patches per frame, Nt tokens per frame,
+ * H heads, Hkv key/value heads (grouped-query attention: each serves G = H/Hkv query heads),
+ * Dh head size, V vocabulary, F frames, Np patches per frame, Nt tokens per frame,
  * Nv = F·Nt visual tokens.
  */
 import * as tf from '@tensorflow/tfjs-core';
@@ -42,6 +43,12 @@ let nextModelId = 0;
 interface Rope {
   readonly cos: tf.Tensor; // [B·T, D]
   readonly sin: tf.Tensor; // [B·T, D]
+}
+
+/** Head counts of one attention layer: query heads and key/value heads (equal without GQA). */
+interface Heads {
+  readonly query: number;
+  readonly kv: number;
 }
 
 /** The model: variables plus the forward. Call dispose() when done. */
@@ -90,8 +97,9 @@ export class TfjsModel {
     }
     const rope: Rope = { cos: tf.tensor2d(batch.ropeCos, [b * t, d]), sin: tf.tensor2d(batch.ropeSin, [b * t, d]) };
     const bias = tf.tensor4d(batch.attentionBias, [b, 1, t, t]); // causal + padding
+    const lmHeads: Heads = { query: this.config.numHeads, kv: this.config.numKvHeads };
     for (let layer = 0; layer < this.config.numLayers; layer++) {
-      x = this.block(`lm.blocks.${layer}`, x, b, t, this.config.numHeads, bias, rope);
+      x = this.block(`lm.blocks.${layer}`, x, b, t, lmHeads, bias, rope);
     }
     x = this.rmsNorm(x, 'lm.norm.weight');
     const logits = this.mm.productTransposed(x, this.w('lm.embed.weight')); // tied head: [B·T, V]
@@ -114,7 +122,8 @@ export class TfjsModel {
     h = tf.reshape(tf.add(tf.add(tf.reshape(h, [clips, frames, np, dv]), spatial), temporal), [rows, dv]);
     for (let layer = 0; layer < c.visionLayers; layer++) {
       // Bidirectional attention over the clip's F·Np tokens: no mask, no RoPE.
-      h = this.block(`vision.blocks.${layer}`, h, clips, frames * np, c.visionHeads, undefined, undefined);
+      const heads: Heads = { query: c.visionHeads, kv: c.visionHeads };
+      h = this.block(`vision.blocks.${layer}`, h, clips, frames * np, heads, undefined, undefined);
     }
     h = this.rmsNorm(h, 'vision.norm.weight');
     if (this.poolMatrix !== undefined) {
@@ -177,17 +186,17 @@ export class TfjsModel {
     x: tf.Tensor,
     b: number,
     t: number,
-    heads: number,
+    heads: Heads,
     bias: tf.Tensor | undefined,
     rope: Rope | undefined,
   ): tf.Tensor {
     const h = this.rmsNorm(x, `${prefix}.norm1.weight`);
     let q = this.linear(h, `${prefix}.attn.wq`); // [B·T, W]
-    let k = this.linear(h, `${prefix}.attn.wk`);
+    let k = this.linear(h, `${prefix}.attn.wk`); // [B·T, Hkv·Dh]
     const v = this.linear(h, `${prefix}.attn.wv`);
     if (rope !== undefined) {
-      q = this.applyRope(q, rope, heads);
-      k = this.applyRope(k, rope, heads);
+      q = this.applyRope(q, rope, heads.query);
+      k = this.applyRope(k, rope, heads.kv);
     }
     const attended = this.attention(q, k, v, b, t, heads, bias); // [B·T, W]
     const x1 = tf.add(x, this.linear(attended, `${prefix}.attn.wo`));
@@ -199,34 +208,56 @@ export class TfjsModel {
     return tf.add(x1, mlp);
   }
 
-  /** Multi-head attention of q, k, v [B·T, W]: softmax(q·kᵀ/√Dh + bias)·v, heads concatenated. */
+  /**
+   * Multi-head attention of q [B·T, W] and k, v [B·T, Hkv·Dh]: softmax(q·kᵀ/√Dh + bias)·v,
+   * heads concatenated. With grouped-query attention, query head h reads K/V head ⌊h/G⌋.
+   */
   private attention(
     q: tf.Tensor,
     k: tf.Tensor,
     v: tf.Tensor,
     b: number,
     t: number,
-    heads: number,
+    heads: Heads,
     bias: tf.Tensor | undefined,
   ): tf.Tensor {
     const width = q.shape[1] as number;
-    const dh = width / heads;
-    const split = (x: tf.Tensor): tf.Tensor => tf.transpose(tf.reshape(x, [b, t, heads, dh]), [0, 2, 1, 3]); // [B, H, T, Dh]
-    let scores = tf.mul(this.mm.productTransposed(split(q), split(k)), 1 / Math.sqrt(dh)); // [B, H, T, T]
+    const dh = width / heads.query;
+    const split = (x: tf.Tensor, count: number): tf.Tensor =>
+      tf.transpose(tf.reshape(x, [b, t, count, dh]), [0, 2, 1, 3]); // [B, count, T, Dh]
+    const keys = repeatKvHeads(split(k, heads.kv), heads.query / heads.kv); // [B, H, T, Dh]
+    const values = repeatKvHeads(split(v, heads.kv), heads.query / heads.kv);
+    let scores = tf.mul(this.mm.productTransposed(split(q, heads.query), keys), 1 / Math.sqrt(dh)); // [B, H, T, T]
     if (bias !== undefined) scores = tf.add(scores, bias);
-    const out = this.mm.product(tf.softmax(scores), split(v)); // [B, H, T, Dh]
+    const out = this.mm.product(tf.softmax(scores), values); // [B, H, T, Dh]
     return tf.reshape(tf.transpose(out, [0, 2, 1, 3]), [b * t, width]);
   }
 
   /**
-   * RoPE on x [B·T, D]: each head's pair (x[2i], x[2i+1]) turns by pos·θ_i:
+   * RoPE on x [B·T, heads·Dh]: each head's pair (x[2i], x[2i+1]) turns by pos·θ_i:
    * (x[2i]·cos − x[2i+1]·sin, x[2i]·sin + x[2i+1]·cos) = x·cos + (x·R)·sin.
    */
   private applyRope(x: tf.Tensor, rope: Rope, heads: number): tf.Tensor {
     const [n, d] = x.shape as [number, number];
     const rotated = tf.reshape(this.mm.product(tf.reshape(x, [n * heads, d / heads]), this.ropeRotation), [n, d]);
-    return tf.add(tf.mul(x, rope.cos), tf.mul(rotated, rope.sin));
+    // The tables repeat each head's angles across D, so K/V heads of width Hkv·Dh < D take a prefix.
+    const columns = (table: tf.Tensor): tf.Tensor => (table.shape[1] === d ? table : tf.slice(table, [0, 0], [n, d]));
+    return tf.add(tf.mul(x, columns(rope.cos)), tf.mul(rotated, columns(rope.sin)));
   }
+}
+
+/**
+ * Repeats each K/V head of x [B, Hkv, T, Dh] for the G query heads it serves → [B, Hkv·G, T, Dh],
+ * head j becoming heads j·G … j·G + G − 1 (the order docs/model.md fixes). A Concat of G copies
+ * rather than tf.tile: Concat has a registered gradient (gradients.ts), which hands each copy
+ * its slice, and the tape sums the G slices back onto the shared head. G = 1 returns x itself.
+ */
+function repeatKvHeads(x: tf.Tensor, groupSize: number): tf.Tensor {
+  if (groupSize === 1) return x;
+  const [b, kv, t, dh] = x.shape as [number, number, number, number];
+  const head = tf.reshape(x, [b, kv, 1, t * dh]);
+  const copies = tf.concat(new Array<tf.Tensor>(groupSize).fill(head), 2); // [B, Hkv, G, T·Dh]
+  return tf.reshape(copies, [b, kv * groupSize, t, dh]);
 }
 
 /** GELU, tanh approximation: 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))). */

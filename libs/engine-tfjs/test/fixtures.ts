@@ -22,6 +22,17 @@ export const tokenizer: Tokenizer = trainBpe(CORPUS, { vocabSize: 300 });
 /** A config far smaller than tiny: D 16, 2 layers, 8×8 frames of 4×4 patches pooled 2×2. */
 export const config: ModelConfig = createModelConfig('tiny', tokenizer, { ...MICRO_MODEL_SIZES, pool: 2 });
 
+/**
+ * The same with grouped-query attention: 4 query heads (Dh 4) sharing 2 K/V heads. Same
+ * visual tokens per clip as `config`, so makeSequence serves both.
+ */
+export const gqaConfig: ModelConfig = createModelConfig('tiny', tokenizer, {
+  ...MICRO_MODEL_SIZES,
+  pool: 2,
+  numHeads: 4,
+  numKvHeads: 2,
+});
+
 /** Deterministic frames: pixel values from a seed. */
 export function makeFrames(seed: number, frames = config.frames): Uint8Array {
   const data = new Uint8Array(frames * config.imageHeight * config.imageWidth * 3);
@@ -43,8 +54,8 @@ export function makeSequence(prompt: string, completion: string, frameSeed: numb
 }
 
 /** Two sequences of different lengths, right-padded. */
-export function makeBatch(): ModelBatch {
-  return createBatch(config, [
+export function makeBatch(batchConfig: ModelConfig = config): ModelBatch {
+  return createBatch(batchConfig, [
     makeSequence('<video> how many objects?', '<answer>2</answer>', 1),
     makeSequence('watch <video> which way does the red ball move?', '<think>left</think><answer>A</answer>', 2),
   ]);

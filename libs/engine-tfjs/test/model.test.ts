@@ -9,7 +9,7 @@ import {
 } from '@vrft/model';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBatch, sampledLogSoftmax, selectBackend, TfjsModel, tokenLogProbs } from '../src/index.js';
-import { config, makeBatch, makeFrames, makeSequence, tokenizer } from './fixtures.js';
+import { config, gqaConfig, makeBatch, makeFrames, makeSequence, tokenizer } from './fixtures.js';
 
 function sequenceFor(c: ModelConfig): { tokenIds: number[]; videoStart: number; frames: Uint8Array } {
   const input = buildInputSequence(tokenizer, '<video> what?', visualTokensPerClip(c));
@@ -63,6 +63,45 @@ describe('TfjsModel.forward', () => {
     let diff = 0;
     for (let i = afterVideo; i < a.length; i++) diff = Math.max(diff, Math.abs(a[i]! - b[i]!));
     expect(diff).toBeGreaterThan(1e-4);
+  });
+
+  it('with grouped-query attention equals multi-head attention whose K/V heads repeat per group', () => {
+    // K/V head j serves query heads 2j and 2j+1: widening wk and wv that way gives a multi-head
+    // model with the same logits; any other head order would not.
+    const gqaWeights = initWeights(gqaConfig, 11);
+    // 5× the init, so that attention is far from uniform and head order shows in the logits.
+    for (const values of gqaWeights.values()) for (let i = 0; i < values.length; i++) values[i]! *= 5;
+    const mhaConfig = parseModelConfig({ ...gqaConfig, numKvHeads: gqaConfig.numHeads });
+    const d = gqaConfig.dModel;
+    const dh = d / gqaConfig.numHeads;
+    const kvWidth = gqaConfig.numKvHeads * dh;
+    const widen = (data: Float32Array, order: (head: number) => number): Float32Array => {
+      const out = new Float32Array(d * d);
+      for (let row = 0; row < d; row++)
+        for (let head = 0; head < gqaConfig.numHeads; head++)
+          for (let c = 0; c < dh; c++) out[row * d + head * dh + c] = data[row * kvWidth + order(head) * dh + c]!;
+      return out;
+    };
+    const logitsWith = (cfg: ModelConfig, weights: ReturnType<typeof initWeights>): Float32Array => {
+      const m = TfjsModel.create(cfg, weights);
+      try {
+        return tf.tidy(() => m.forward(makeBatch(cfg)).dataSync() as Float32Array);
+      } finally {
+        m.dispose();
+      }
+    };
+    const repeated = (order: (head: number) => number) => {
+      const weights = new Map(gqaWeights);
+      for (const name of [...weights.keys()].filter((n) => /^lm\..*\.attn\.w[kv]$/.test(n)))
+        weights.set(name, widen(gqaWeights.get(name)!, order));
+      return logitsWith(mhaConfig, weights);
+    };
+    const gqa = logitsWith(gqaConfig, gqaWeights);
+    const grouped = repeated((head) => Math.floor(head / 2));
+    const interleaved = repeated((head) => head % 2);
+    const maxDiff = (a: Float32Array, b: Float32Array) => a.reduce((m, v, i) => Math.max(m, Math.abs(v - b[i]!)), 0);
+    expect(maxDiff(gqa, grouped)).toBeLessThan(1e-5);
+    expect(maxDiff(gqa, interleaved)).toBeGreaterThan(1e-4);
   });
 
   it('runs without pooling (pool 1, as in `small`): every patch is a visual token', () => {

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { initWeights, weightSpecs } from '@vrft/model';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { completionLoss, createBatch, selectBackend, TfjsModel, Trainer } from '../src/index.js';
-import { config, makeBatch, makeSequence } from './fixtures.js';
+import { config, gqaConfig, makeBatch, makeSequence } from './fixtures.js';
 
 beforeAll(async () => {
   await selectBackend({ order: ['wasm', 'cpu'] });
@@ -32,6 +32,28 @@ describe('Trainer', () => {
     expect(losses[0]).toBeGreaterThan(Math.log(config.vocabSize) - 1); // ≈ uniform at init
     expect(losses[29]!).toBeLessThan(losses[0]! * 0.15);
     expect(lossOf(model, batch)).toBeLessThan(losses[29]! + 0.05);
+    trainer.dispose();
+  });
+
+  it('trains with grouped-query attention: the loss falls and the shared K/V weights move', () => {
+    const model = TfjsModel.create(gqaConfig, initWeights(gqaConfig, 5));
+    models.push(model);
+    const before = Float32Array.from(model.variables.get('lm.blocks.0.attn.wk')!.dataSync());
+    expect(before).toHaveLength(16 * 8); // [D, Hkv·Dh]
+    const trainer = new Trainer(model, {
+      learningRate: 3e-2,
+      minLearningRate: 1e-2,
+      warmupSteps: 3,
+      totalSteps: 30,
+      weightDecay: 0,
+    });
+    const batch = makeBatch(gqaConfig);
+    const losses: number[] = [];
+    for (let step = 0; step < 30; step++) losses.push(trainer.trainStep([batch]).loss);
+    expect(losses.every(Number.isFinite)).toBe(true);
+    expect(losses[29]!).toBeLessThan(losses[0]! * 0.15);
+    const after = model.variables.get('lm.blocks.0.attn.wk')!.dataSync();
+    expect(after.some((v, i) => Math.abs(v - before[i]!) > 1e-3)).toBe(true);
     trainer.dispose();
   });
 

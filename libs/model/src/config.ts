@@ -27,6 +27,12 @@ export interface ModelConfig {
   readonly numLayers: number;
   /** LM attention heads [H]; head size D/H must be even (RoPE rotates pairs). */
   readonly numHeads: number;
+  /**
+   * LM key/value heads [Hkv] (grouped-query attention): each serves H/Hkv consecutive query
+   * heads, so the KV cache holds Hkv heads. Optional in config.json (absent: H, plain
+   * multi-head attention); always set once parsed.
+   */
+  readonly numKvHeads: number;
   /** LM SwiGLU hidden size [M]. */
   readonly mlpHidden: number;
   /** Frames per clip by default [F]. */
@@ -59,13 +65,22 @@ export interface ModelConfig {
   readonly specialTokens: ModelSpecialTokens;
 }
 
-/** The sizes of a preset: a config without what comes from the tokenizer. */
-export type ModelPresetSizes = Omit<ModelConfig, 'vocabSize' | 'specialTokens'>;
+/**
+ * The sizes of a preset: a config without what comes from the tokenizer. numKvHeads may be left
+ * out (it then follows numHeads, also when an override changes numHeads).
+ */
+export type ModelPresetSizes = Omit<ModelConfig, 'vocabSize' | 'specialTokens' | 'numKvHeads'> & {
+  readonly numKvHeads?: number;
+};
 
 /** Names of the presets. */
 export type ModelPresetName = 'tiny' | 'small';
 
-/** The presets of docs/model.md: `tiny` runs the whole demo on 2 CPU cores, `small` is for GPUs. */
+/**
+ * The presets of docs/model.md: `tiny` runs the whole demo on 2 CPU cores, `small` is for GPUs.
+ * `small` shares each K/V head among 4 query heads (its decode steps are bound by reading the
+ * KV cache); `tiny` stays multi-head, as the checkpoints trained on it are.
+ */
 export const MODEL_PRESETS: Readonly<Record<ModelPresetName, ModelPresetSizes>> = {
   tiny: {
     dModel: 128,
@@ -90,6 +105,7 @@ export const MODEL_PRESETS: Readonly<Record<ModelPresetName, ModelPresetSizes>> 
     dModel: 512,
     numLayers: 8,
     numHeads: 8,
+    numKvHeads: 2,
     mlpHidden: 1408,
     frames: 16,
     maxFrames: 32,
@@ -125,7 +141,7 @@ const SIZE_FIELDS = [
   'visionMlpHidden',
   'contextLength',
 ] as const;
-const KNOWN_FIELDS: readonly string[] = [...SIZE_FIELDS, 'ropeTheta', 'normEps', 'specialTokens'];
+const KNOWN_FIELDS: readonly string[] = [...SIZE_FIELDS, 'numKvHeads', 'ropeTheta', 'normEps', 'specialTokens'];
 const SPECIAL_ROLES = ['pad', 'bos', 'eos', 'video'] as const;
 /** Upper bound of every size field: keeps products (weights, buffers) inside safe integers. */
 const MAX_SIZE = 1 << 24;
@@ -160,7 +176,7 @@ function requireDivisible(field: string, value: number, by: number, what: string
 /**
  * Validates a config (a parsed config.json or an object literal) and returns it typed and frozen.
  * Checks every field's type and range, and the divisibility the architecture needs:
- * D % H, (D/H) even, Dv % Hv, (Dv/Hv) even, H×W divisible by P, the patch grid by pool, F ≤ Fmax,
+ * D % H, (D/H) even, H % Hkv, Dv % Hv, (Dv/Hv) even, H×W divisible by P, the patch grid by pool, F ≤ Fmax,
  * the visual tokens of a clip of Fmax frames shorter than the context, special ids below V.
  * Unknown fields are rejected so a typo cannot pass silently.
  */
@@ -194,6 +210,14 @@ export function parseModelConfig(input: unknown): ModelConfig {
 
   requireDivisible('dModel', sizes.dModel, sizes.numHeads, 'numHeads');
   requireDivisible('numHeads', sizes.dModel / sizes.numHeads, 2, 'two: RoPE needs an even head size dModel/numHeads');
+  // Absent in every checkpoint written before grouped-query attention: those are multi-head.
+  const numKvHeads = input.numKvHeads === undefined ? sizes.numHeads : readInteger(input, 'numKvHeads', '', 1);
+  if (sizes.numHeads % numKvHeads !== 0) {
+    throw new ModelConfigError(
+      'numKvHeads',
+      `${numKvHeads} does not divide numHeads (${sizes.numHeads}): each K/V head serves a whole group of query heads`,
+    );
+  }
   requireDivisible('visionDim', sizes.visionDim, sizes.visionHeads, 'visionHeads');
   requireDivisible('imageHeight', sizes.imageHeight, sizes.patchSize, 'patchSize');
   requireDivisible('imageWidth', sizes.imageWidth, sizes.patchSize, 'patchSize');
@@ -205,7 +229,19 @@ export function parseModelConfig(input: unknown): ModelConfig {
   if (sizes.frames > sizes.maxFrames) {
     throw new ModelConfigError('frames', `${sizes.frames} is more than maxFrames (${sizes.maxFrames})`);
   }
-  const config: ModelConfig = { ...sizes, ropeTheta, normEps, specialTokens: Object.freeze(specialTokens) };
+  const { vocabSize, dModel, numLayers, numHeads, ...rest } = sizes;
+  // Field order as in the interface, so config.json lists numKvHeads next to numHeads.
+  const config: ModelConfig = {
+    vocabSize,
+    dModel,
+    numLayers,
+    numHeads,
+    numKvHeads,
+    ...rest,
+    ropeTheta,
+    normEps,
+    specialTokens: Object.freeze(specialTokens),
+  };
   const longest = visualTokensPerFrame(config) * sizes.maxFrames;
   if (longest >= sizes.contextLength) {
     throw new ModelConfigError(
@@ -251,6 +287,16 @@ export function createModelConfig(
 /** LM head size Dh = D / H. */
 export function headDim(config: ModelConfig): number {
   return config.dModel / config.numHeads;
+}
+
+/** Width of the LM's keys and values, Hkv·Dh (D without grouped-query attention). */
+export function kvDim(config: ModelConfig): number {
+  return config.numKvHeads * headDim(config);
+}
+
+/** Query heads per K/V head, G = H / Hkv (1 without grouped-query attention). */
+export function queryGroupSize(config: ModelConfig): number {
+  return config.numHeads / config.numKvHeads;
 }
 
 /** Patches per frame Np = (H/P)·(W/P). */

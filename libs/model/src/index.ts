@@ -6,9 +6,11 @@
 export {
   createModelConfig,
   headDim,
+  kvDim,
   MODEL_PRESETS,
   parseModelConfig,
   patchesPerFrame,
+  queryGroupSize,
   unsampledTokenIds,
   visualTokensPerClip,
   visualTokensPerFrame,

@@ -2,7 +2,7 @@
  * The weight layout of docs/model.md in code: every tensor's name and shape, in one fixed order,
  * and the check that a set of weights matches a config.
  */
-import { patchesPerFrame, type ModelConfig } from './config.js';
+import { kvDim, patchesPerFrame, type ModelConfig } from './config.js';
 import { WeightsMismatchError } from './errors.js';
 
 /** One weight tensor's name and shape (row-major; matrices are `[in, out]`, used as `x · W`). */
@@ -17,9 +17,13 @@ export type ModelWeights = Map<string, Float32Array>;
 /** What kind of tensor a weight is; init and weight decay depend on it. */
 export type WeightKind = 'matrix' | 'output-projection' | 'embedding' | 'bias' | 'norm';
 
-function pushBlock(specs: WeightSpec[], prefix: string, width: number, hidden: number): void {
+/** A block's weights; `kvWidth` is the width of wk and wv (smaller than `width` with grouped-query attention). */
+function pushBlock(specs: WeightSpec[], prefix: string, width: number, hidden: number, kvWidth = width): void {
   specs.push({ name: `${prefix}.norm1.weight`, shape: [width] });
-  for (const w of ['wq', 'wk', 'wv', 'wo']) specs.push({ name: `${prefix}.attn.${w}`, shape: [width, width] });
+  specs.push({ name: `${prefix}.attn.wq`, shape: [width, width] });
+  specs.push({ name: `${prefix}.attn.wk`, shape: [width, kvWidth] });
+  specs.push({ name: `${prefix}.attn.wv`, shape: [width, kvWidth] });
+  specs.push({ name: `${prefix}.attn.wo`, shape: [width, width] });
   specs.push({ name: `${prefix}.norm2.weight`, shape: [width] });
   specs.push({ name: `${prefix}.mlp.w1`, shape: [width, hidden] });
   specs.push({ name: `${prefix}.mlp.w3`, shape: [width, hidden] });
@@ -47,7 +51,7 @@ export function weightSpecs(config: ModelConfig): WeightSpec[] {
     { name: 'projector.fc2.bias', shape: [d] },
     { name: 'lm.embed.weight', shape: [config.vocabSize, d] },
   );
-  for (let i = 0; i < config.numLayers; i++) pushBlock(specs, `lm.blocks.${i}`, d, config.mlpHidden);
+  for (let i = 0; i < config.numLayers; i++) pushBlock(specs, `lm.blocks.${i}`, d, config.mlpHidden, kvDim(config));
   specs.push({ name: 'lm.norm.weight', shape: [d] });
   return specs;
 }

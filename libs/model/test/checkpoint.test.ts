@@ -5,7 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   CHECKPOINT_FILES,
   CheckpointError,
+  createModelConfig,
   initWeights,
+  MICRO_MODEL_SIZES,
   loadCheckpoint,
   ModelConfigError,
   readSafetensors,
@@ -41,6 +43,29 @@ describe('checkpoint directory', () => {
     for (const spec of weightSpecs(config)) expect(loaded.weights.get(spec.name)).toEqual(weights.get(spec.name));
     const configJson = JSON.parse(await readFile(join(dir, CHECKPOINT_FILES.config), 'utf8')) as { dModel: number };
     expect(configJson.dModel).toBe(16);
+  });
+
+  it('loads a checkpoint whose config.json predates numKvHeads as multi-head, and saves and loads a GQA one', async () => {
+    const dir = join(root, 'old-config');
+    const weights = initWeights(config, 4);
+    await saveCheckpoint(dir, { config, weights, tokenizer });
+    const configPath = join(dir, CHECKPOINT_FILES.config);
+    const { numKvHeads, ...old } = JSON.parse(await readFile(configPath, 'utf8')) as Record<string, unknown>;
+    expect(numKvHeads).toBe(config.numHeads);
+    await writeFile(configPath, JSON.stringify(old));
+    const loaded = await loadCheckpoint(dir);
+    expect(loaded.config).toEqual(config);
+    expect(loaded.weights.get('lm.blocks.0.attn.wk')).toEqual(weights.get('lm.blocks.0.attn.wk'));
+
+    const gqa = createModelConfig('tiny', tokenizer, { ...MICRO_MODEL_SIZES, numHeads: 4, numKvHeads: 1 });
+    const gqaDir = join(root, 'gqa');
+    await saveCheckpoint(gqaDir, { config: gqa, weights: initWeights(gqa, 4), tokenizer });
+    const reloaded = await loadCheckpoint(gqaDir);
+    expect(reloaded.config.numKvHeads).toBe(1);
+    expect(reloaded.weights.get('lm.blocks.1.attn.wv')).toHaveLength(16 * 4);
+    // The multi-head weights do not fit a GQA config: the wk shape is named.
+    await writeFile(join(dir, CHECKPOINT_FILES.config), JSON.stringify(gqa));
+    await expect(loadCheckpoint(dir)).rejects.toThrow(/lm\.blocks\.0\.attn\.wk/);
   });
 
   it('gives a clear error for an unknown path and a missing file', async () => {

@@ -2,9 +2,12 @@ import { describe, expect, it } from 'vitest';
 import {
   countParameters,
   createModelConfig,
+  headDim,
+  kvDim,
   MODEL_PRESETS,
   ModelConfigError,
   parseModelConfig,
+  queryGroupSize,
   visualTokensPerClip,
   weightSpecs,
   type ModelConfig,
@@ -75,6 +78,46 @@ describe('model config', () => {
     expect(new Set(specs.map((s) => s.name)).size).toBe(specs.length);
     const perBlock = 4 * 128 * 128 + 3 * 128 * 352 + 2 * 128;
     expect(countParameters(tiny)).toBeGreaterThan(4 * perBlock);
+  });
+
+  it('shares K/V heads among query heads with numKvHeads (grouped-query attention)', () => {
+    const small = createModelConfig('small', tokenizer);
+    expect([small.numHeads, small.numKvHeads]).toEqual([8, 2]);
+    expect([tiny.numHeads, tiny.numKvHeads]).toEqual([4, 4]);
+    expect([headDim(small), kvDim(small), queryGroupSize(small)]).toEqual([64, 128, 4]);
+    const byName = new Map(weightSpecs(small).map((spec) => [spec.name, spec.shape]));
+    expect(byName.get('lm.blocks.0.attn.wq')).toEqual([512, 512]);
+    expect(byName.get('lm.blocks.0.attn.wk')).toEqual([512, 128]);
+    expect(byName.get('lm.blocks.7.attn.wv')).toEqual([512, 128]);
+    expect(byName.get('lm.blocks.0.attn.wo')).toEqual([512, 512]);
+    expect(byName.get('vision.blocks.0.attn.wk')).toEqual([256, 256]); // the vision encoder stays multi-head
+    const multiHead = parseModelConfig({ ...small, numKvHeads: 8 });
+    expect(countParameters(multiHead) - countParameters(small)).toBe(8 * 2 * 512 * (512 - 128));
+    // A preset without numKvHeads follows an overridden numHeads; one with it keeps its own.
+    expect(createModelConfig('tiny', tokenizer, { numHeads: 2 }).numKvHeads).toBe(2);
+    expect(createModelConfig('small', tokenizer, { numHeads: 4 }).numKvHeads).toBe(2);
+  });
+
+  it('reads a config written before numKvHeads existed as multi-head attention', () => {
+    const { numKvHeads, ...old } = tiny;
+    expect(numKvHeads).toBe(4);
+    const parsed = parseModelConfig(JSON.parse(JSON.stringify(old)));
+    expect(parsed).toEqual(tiny);
+    expect(weightSpecs(parsed)).toEqual(weightSpecs(tiny));
+    // Written back, numKvHeads sits next to numHeads.
+    const keys = Object.keys(parsed);
+    expect(keys.indexOf('numKvHeads')).toBe(keys.indexOf('numHeads') + 1);
+  });
+
+  it('names numKvHeads when it does not divide numHeads or is not a positive integer', () => {
+    expectFieldError({ numKvHeads: 3 }, 'numKvHeads'); // 4 query heads
+    expectFieldError({ numKvHeads: 8 }, 'numKvHeads');
+    expectFieldError({ numKvHeads: 0 }, 'numKvHeads');
+    expectFieldError({ numKvHeads: 1.5 }, 'numKvHeads');
+    expectFieldError({ numKvHeads: null }, 'numKvHeads');
+    expectFieldError({ numKvHeads: '2' }, 'numKvHeads');
+    expect(() => createModelConfig('small', tokenizer, { numHeads: 4, numKvHeads: 3 })).toThrow(/numKvHeads.*divide/);
+    expect(parseModelConfig({ ...tiny, numKvHeads: 1 }).numKvHeads).toBe(1);
   });
 
   it('is frozen', () => {

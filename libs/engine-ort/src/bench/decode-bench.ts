@@ -203,10 +203,10 @@ async function benchCacheVsRecompute(options: DecodeBenchOptions): Promise<void>
     for (const length of options.lengths) {
       const ids = promptIds(length, 0, config.vocabSize);
       // One row of `length` written slots; the step attends to them and to the new token.
-      const shape = { layers: config.numLayers, heads: config.numHeads, headSize: headDim(config) };
+      const shape = { layers: config.numLayers, kvHeads: config.numKvHeads, headSize: headDim(config) };
       const cache = new SlotKvCache({ ...shape, block: 1, maxCapacity: length + 1 });
       const zeros = (): Float32Array[] =>
-        Array.from({ length: shape.layers }, () => new Float32Array(shape.heads * length * shape.headSize));
+        Array.from({ length: shape.layers }, () => new Float32Array(shape.kvHeads * length * shape.headSize));
       cache.addRow({ keys: zeros(), values: zeros(), length }, 0, length);
       const feeds: Record<string, Tensor> = {
         ...cache.feeds(),

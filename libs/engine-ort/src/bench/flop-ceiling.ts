@@ -3,27 +3,36 @@
  * onnxruntime build with the engine's session settings:
  *
  * - `matmul`: only the step's weight products (per layer x·Wq, x·Wk, x·Wv, ·Wo, the SwiGLU pair
- *   and W2; then the tied head), with the model's shapes. Nothing else (norms, attention over
- *   the cache, sampling) is in it.
+ *   and W2; then the tied head), with the model's shapes (Wk, Wv [D, Hkv·Dh]). Nothing else
+ *   (norms, attention over the cache, sampling) is in it.
  * - `forward`: the same products plus attention over a cache of P positions per row (q·Kᵀ
- *   [B, H, 1, Dh]·[B, H, Dh, P] and p·V [B, H, 1, P]·[B, H, P, Dh] per layer, P = the rows'
- *   mean written length, so no padding slot is read). These products are memory-bound (every
- *   row reads its own keys and values), so this ceiling runs at fewer FLOP/s.
+ *   [B, H, 1, Dh]·[B, H, Dh, P] and p·V [B, H, 1, P]·[B, H, P, Dh] per layer; with grouped-query
+ *   attention the decode graph's own products over [B, Hkv, P, Dh] keys and values, which read
+ *   each K/V head once for its G query heads: blocks.ts, cachedScores), P = the rows' mean written
+ *   length, so no padding slot is read. These products are memory-bound (every row reads its own
+ *   keys and values), so this ceiling runs at fewer FLOP/s.
  *
  * A real step does all of these products and more, so it cannot beat either ceiling.
  */
-import { type ModelConfig } from '@vrft/model';
+import { headDim, kvDim, type ModelConfig } from '@vrft/model';
 import { InferenceSession, Tensor } from 'onnxruntime-node';
+import { cachedScores, cachedValues } from '../export/blocks.js';
 import { GraphBuilder } from '../onnx/graph-builder.js';
 import { encodeOnnxModel } from '../onnx/onnx-proto.js';
 
-/** FLOPs of the matrix products of one token's forward: 2·(L·(4D² + 3DM) + D·V). */
+/**
+ * FLOPs of the matrix products of one token's forward: 2·(L·(2D² + 2D·Dkv + 3DM) + D·V), with
+ * Dkv = Hkv·Dh the width of keys and values (D without grouped-query attention: 4D²).
+ */
 export function matmulFlopsPerToken(config: ModelConfig): number {
   const { dModel: d, mlpHidden: m, numLayers: l, vocabSize: v } = config;
-  return 2 * (l * (4 * d * d + 3 * d * m) + d * v);
+  return 2 * (l * (2 * d * d + 2 * d * kvDim(config) + 3 * d * m) + d * v);
 }
 
-/** FLOPs of attention over a cache of `context` positions: q·kᵀ and p·v, 2·2·P·D per layer. */
+/**
+ * FLOPs of attention over a cache of `context` positions: q·kᵀ and p·v, 2·2·P·D per layer (every
+ * query head does its own products, whether or not its keys are shared).
+ */
 export function attentionFlopsPerToken(config: ModelConfig, context: number): number {
   return 4 * config.numLayers * context * config.dModel;
 }
@@ -39,7 +48,10 @@ function filled(size: number, seed: number, amplitude: number): Float32Array {
   return data;
 }
 
-/** Graph input names of the attention chain's cache: keys [B, H, Dh, P] and values [B, H, P, Dh]. */
+/**
+ * Graph input names of the attention chain's cache: keys [B, H, Dh, P] (multi-head) or
+ * [B, Hkv, P, Dh] (grouped, as the engine's cache), values [B, Hkv, P, Dh].
+ */
 const cacheKey = (layer: number) => `k${layer}`;
 const cacheValue = (layer: number) => `v${layer}`;
 
@@ -50,8 +62,10 @@ const cacheValue = (layer: number) => `v${layer}`;
  * every product live.
  */
 export function buildMatmulChain(config: ModelConfig, attention = false): Uint8Array {
-  const { dModel: d, mlpHidden: m, numLayers: l, vocabSize: v, numHeads: h } = config;
-  const dh = d / h;
+  const { dModel: d, mlpHidden: m, numLayers: l, vocabSize: v, numKvHeads: kvHeads } = config;
+  const dh = headDim(config);
+  const dkv = kvDim(config);
+  const group = config.numHeads / kvHeads;
   const g = new GraphBuilder('matmul_chain');
   let x = g.input('x', 'float', ['batch', d]);
   let seed = 1;
@@ -63,15 +77,24 @@ export function buildMatmulChain(config: ModelConfig, attention = false): Uint8A
     g.weight(`w${seed}`, filled(rows * cols, seed++, Math.sqrt(3 / rows)), [rows, cols]);
   for (let layer = 0; layer < l; layer++) {
     let q = g.matMul(x, weight(d, d));
-    const k = g.matMul(x, weight(d, d));
-    const value = g.matMul(x, weight(d, d));
+    const k = g.matMul(x, weight(d, dkv));
+    const value = g.matMul(x, weight(d, dkv));
     if (attention) {
-      const keys = g.input(cacheKey(layer), 'float', ['batch', h, dh, 'context']);
-      const values = g.input(cacheValue(layer), 'float', ['batch', h, 'context', dh]);
-      const scores = g.matMul(g.reshape(q, [-1, h, 1, dh]), keys); // [B, H, 1, P]
-      q = g.reshape(g.matMul(scores, values), [-1, d]); // [B, D]
+      const grouped = group > 1;
+      const keyDims = grouped ? ['batch', kvHeads, 'context', dh] : ['batch', kvHeads, dh, 'context'];
+      const keys = g.input(cacheKey(layer), 'float', keyDims);
+      const values = g.input(cacheValue(layer), 'float', ['batch', kvHeads, 'context', dh]);
+      const queries = g.reshape(q, [-1, kvHeads, group, dh]);
+      // Grouped: the decode graph's own products (blocks.ts), so both read the cache alike.
+      const context = grouped
+        ? cachedValues(g, cachedScores(g, queries, keys, group), values, group)
+        : g.matMul(g.matMul(queries, keys), values); // [B, H, 1, P]·[B, H, P, Dh]
+      q = g.reshape(context, [-1, d]); // [B, D]
     }
-    x = g.matMul(g.add(g.add(q, k), value), weight(d, d));
+    // Dkv < D: k + v fill the first Dkv columns of the sum.
+    const mixed =
+      dkv === d ? g.add(g.add(q, k), value) : g.add(q, g.op('Pad', [g.add(k, value), g.int64s([0, 0, 0, d - dkv])]));
+    x = g.matMul(mixed, weight(d, d));
     const gate = g.matMul(x, weight(d, m));
     const up = g.matMul(x, weight(d, m));
     x = g.matMul(g.add(gate, up), weight(m, d));
@@ -114,19 +137,15 @@ export class FlopCeilingProbe {
    * the matmul one.
    */
   async measure(batch: number, reps: number, context = 0): Promise<number> {
-    const { dModel: d, numHeads: h, numLayers: l } = this.config;
-    const dh = d / h;
+    const { dModel: d, numKvHeads: h, numLayers: l } = this.config;
+    const dh = headDim(this.config);
     const feeds: Record<string, Tensor> = { x: new Tensor('float32', filled(batch * d, 7, 1), [batch, d]) };
     if (context > 0) {
       // Keys scaled so scores stay near unit size, values so the context does.
       for (let layer = 0; layer < l; layer++) {
         const size = batch * h * dh * context;
-        feeds[cacheKey(layer)] = new Tensor('float32', filled(size, 100 + layer, Math.sqrt(3 / dh)), [
-          batch,
-          h,
-          dh,
-          context,
-        ]);
+        const keyDims = this.config.numHeads === h ? [batch, h, dh, context] : [batch, h, context, dh];
+        feeds[cacheKey(layer)] = new Tensor('float32', filled(size, 100 + layer, Math.sqrt(3 / dh)), keyDims);
         feeds[cacheValue(layer)] = new Tensor('float32', filled(size, 200 + layer, Math.sqrt(3 / context)), [
           batch,
           h,

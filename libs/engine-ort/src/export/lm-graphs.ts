@@ -51,20 +51,21 @@ function startLmGraph(name: string, config: ModelConfig, weights: ModelWeights, 
 }
 
 /**
- * Runs the L blocks. Prefill declares present.{i}.key/value [B, H, S, Dh] as outputs; decode
- * (cacheBias given) reads past.{i}.key/value [B, H, C, Dh] and declares new.{i}.key/value
- * [B, H, 1, Dh].
+ * Runs the L blocks. Prefill declares present.{i}.key/value [B, Hkv, S, Dh] as outputs; decode
+ * (cacheBias given) reads past.{i}.key/value [B, Hkv, C, Dh] and declares new.{i}.key/value
+ * [B, Hkv, 1, Dh]. Hkv = H without grouped-query attention.
  */
 function runBlocks(ctx: LmContext, h0: string, bias: string | undefined, cacheBias?: string): string {
   const { g, config, w, rope } = ctx;
   const dh = headDim(config);
+  const kvHeads = config.numKvHeads;
   let h = h0;
   for (let i = 0; i < config.numLayers; i++) {
     const prefix = `lm.blocks.${i}`;
     const cache = cacheBias
       ? {
-          key: g.input(LM_IO.pastKey(i), 'float', ['batch', config.numHeads, 'capacity', dh]),
-          value: g.input(LM_IO.pastValue(i), 'float', ['batch', config.numHeads, 'capacity', dh]),
+          key: g.input(LM_IO.pastKey(i), 'float', ['batch', kvHeads, 'capacity', dh]),
+          value: g.input(LM_IO.pastValue(i), 'float', ['batch', kvHeads, 'capacity', dh]),
           bias: cacheBias,
         }
       : undefined;
@@ -72,6 +73,7 @@ function runBlocks(ctx: LmContext, h0: string, bias: string | undefined, cacheBi
       transformerBlock(g, h, w, {
         prefix,
         heads: config.numHeads,
+        kvHeads,
         headSize: dh,
         rope,
         eps: config.normEps,
@@ -83,8 +85,8 @@ function runBlocks(ctx: LmContext, h0: string, bias: string | undefined, cacheBi
     const [keyName, valueName, length] = cache
       ? [LM_IO.newKey(i), LM_IO.newValue(i), 1]
       : [LM_IO.presentKey(i), LM_IO.presentValue(i), 'sequence'];
-    g.output(block.key, keyName, 'float', ['batch', config.numHeads, length, dh]);
-    g.output(block.value, valueName, 'float', ['batch', config.numHeads, length, dh]);
+    g.output(block.key, keyName, 'float', ['batch', kvHeads, length, dh]);
+    g.output(block.value, valueName, 'float', ['batch', kvHeads, length, dh]);
   }
   return h;
 }
@@ -108,7 +110,7 @@ function outputLogits(ctx: LmContext, h: string, positionsDim: string | number):
  * The prefill graph. Inputs: input_ids [B, S] int64 (each `<video>` position holds the video id,
  * once per visual token), visual_tokens [B, N, D], attention_mask [B, S] int64 (1 = real token),
  * position_ids [B, S] int64, logits_positions [K] int64 (the sequence positions whose logits are
- * wanted). Outputs: logits [B, K, V], present.{i}.key/value [B, H, S, Dh].
+ * wanted). Outputs: logits [B, K, V], present.{i}.key/value [B, Hkv, S, Dh].
  */
 export function buildPrefillGraph(config: ModelConfig, weights: ModelWeights): GraphBuilder {
   const inputIds = LM_IO.inputIds;
@@ -148,10 +150,10 @@ export function buildPrefillGraph(config: ModelConfig, weights: ModelWeights): G
 
 /**
  * The decode graph. Inputs: input_ids [B, 1] int64, position_ids [B, 1] int64, the cache
- * past.{i}.key/value [B, H, C, Dh] of any capacity C, attention_mask [B, C] int64 (1 = a written,
+ * past.{i}.key/value [B, Hkv, C, Dh] of any capacity C, attention_mask [B, C] int64 (1 = a written,
  * real slot the new token may attend to), inverse_temperature [B, 1] (1/τ, 1 for greedy rows).
  * Outputs: logits [B, 1, V], probs [B, 1, V] = softmax(logits/τ), and new.{i}.key/value
- * [B, H, 1, Dh], the new token's key (after RoPE) and value for the engine to store.
+ * [B, Hkv, 1, Dh], the new token's key (after RoPE) and value for the engine to store.
  */
 export function buildDecodeGraph(config: ModelConfig, weights: ModelWeights): GraphBuilder {
   const ctx = startLmGraph('decode', config, weights, LM_IO.positionIds);

@@ -241,7 +241,7 @@ export class BatchScheduler {
   private createCache(): SlotKvCache {
     return new SlotKvCache({
       layers: this.config.numLayers,
-      heads: this.config.numHeads,
+      kvHeads: this.config.numKvHeads,
       headSize: headDim(this.config),
       block: this.settings.cacheBlock,
       ...(this.settings.maxBatchSize === undefined ? {} : { maxRows: this.settings.maxBatchSize }),

@@ -6,8 +6,9 @@
  * row into its place. Capacity C (slots per row) grows and shrinks in blocks with the longest
  * row, so a step's attention reads about max(length) slots per row, not the context length.
  *
- * Layout per layer: keys and values [n, H, C, Dh] at the start of a larger buffer; the decode
- * graph's past.{i} is that prefix and attention_mask [n, C] is 1 on slots [0, length_r) of row r.
+ * Layout per layer: keys and values [n, Hkv, C, Dh] (Hkv key/value heads: fewer than the query
+ * heads with grouped-query attention) at the start of a larger buffer; the decode graph's
+ * past.{i} is that prefix and attention_mask [n, C] is 1 on slots [0, length_r) of row r.
  * A new capacity moves each row's written slots to their new offsets inside the same buffer
  * (memmove order chosen so nothing is overwritten before it moves); only when the buffer is too
  * small is a larger one allocated, with headroom. Slots past a row's length hold stale
@@ -20,7 +21,8 @@ import { LM_IO } from '../export/lm-graphs.js';
 /** Sizes of a slot cache. */
 export interface SlotCacheShape {
   readonly layers: number;
-  readonly heads: number;
+  /** Key/value heads Hkv of the model (config.numKvHeads), not its query heads. */
+  readonly kvHeads: number;
   readonly headSize: number;
   /** Capacity is a multiple of this many slots. */
   readonly block: number;
@@ -32,7 +34,7 @@ export interface SlotCacheShape {
 
 /** A prefill's present key/value of one layer for a chunk of rows left-padded to `length`. */
 export interface PrefillKv {
-  readonly keys: readonly Float32Array[]; // per layer [b, H, S, Dh]
+  readonly keys: readonly Float32Array[]; // per layer [b, Hkv, S, Dh]
   readonly values: readonly Float32Array[];
   readonly length: number; // S
 }
@@ -73,16 +75,16 @@ export class SlotKvCache {
   addRow(kv: PrefillKv, chunkRow: number, realLength: number): number {
     const row = this.lengths.length;
     this.reserve(row + 1, Math.max(realLength + 1, this.maxLength() + 1));
-    const { heads, headSize, layers } = this.shape;
+    const { kvHeads, headSize, layers } = this.shape;
     const pad = kv.length - realLength;
     for (let layer = 0; layer < layers; layer++) {
       const keys = this.keys[layer] as Float32Array;
       const values = this.values[layer] as Float32Array;
       const fromKeys = kv.keys[layer] as Float32Array;
       const fromValues = kv.values[layer] as Float32Array;
-      for (let h = 0; h < heads; h++) {
-        const from = ((chunkRow * heads + h) * kv.length + pad) * headSize;
-        const to = (row * heads + h) * this.capacity * headSize;
+      for (let h = 0; h < kvHeads; h++) {
+        const from = ((chunkRow * kvHeads + h) * kv.length + pad) * headSize;
+        const to = (row * kvHeads + h) * this.capacity * headSize;
         const span = realLength * headSize;
         keys.set(fromKeys.subarray(from, from + span), to);
         values.set(fromValues.subarray(from, from + span), to);
@@ -92,11 +94,11 @@ export class SlotKvCache {
     return row;
   }
 
-  /** Writes the decode step's new key/value [n, H, 1, Dh] of every layer at each row's next slot. */
+  /** Writes the decode step's new key/value [n, Hkv, 1, Dh] of every layer at each row's next slot. */
   append(newKeys: readonly Float32Array[], newValues: readonly Float32Array[]): void {
     const n = this.lengths.length;
     this.reserve(n, this.maxLength() + 1);
-    const { heads, headSize, layers } = this.shape;
+    const { kvHeads, headSize, layers } = this.shape;
     const capacity = this.capacity;
     for (let layer = 0; layer < layers; layer++) {
       const keys = this.keys[layer] as Float32Array;
@@ -105,9 +107,9 @@ export class SlotKvCache {
       const newValue = newValues[layer] as Float32Array;
       for (let row = 0; row < n; row++) {
         const at = this.lengths[row] as number;
-        for (let h = 0; h < heads; h++) {
-          const from = (row * heads + h) * headSize;
-          const to = ((row * heads + h) * capacity + at) * headSize;
+        for (let h = 0; h < kvHeads; h++) {
+          const from = (row * kvHeads + h) * headSize;
+          const to = ((row * kvHeads + h) * capacity + at) * headSize;
           // A plain loop: Dh values are too few for subarray + set to pay off.
           for (let d = 0; d < headSize; d++) {
             keys[to + d] = newKey[from + d] as number;
@@ -127,13 +129,13 @@ export class SlotKvCache {
     const last = this.lengths.length - 1;
     if (row < 0 || row > last) throw new RangeError(`row ${row} is not in the cache (${this.lengths.length} rows)`);
     if (row !== last) {
-      const { heads, headSize, layers } = this.shape;
+      const { kvHeads, headSize, layers } = this.shape;
       const span = (this.lengths[last] as number) * headSize;
       for (let layer = 0; layer < layers; layer++) {
         for (const data of [this.keys[layer] as Float32Array, this.values[layer] as Float32Array]) {
-          for (let h = 0; h < heads; h++) {
-            const from = (last * heads + h) * this.capacity * headSize;
-            const to = (row * heads + h) * this.capacity * headSize;
+          for (let h = 0; h < kvHeads; h++) {
+            const from = (last * kvHeads + h) * this.capacity * headSize;
+            const to = (row * kvHeads + h) * this.capacity * headSize;
             data.copyWithin(to, from, from + span);
           }
         }
@@ -147,13 +149,13 @@ export class SlotKvCache {
 
   /** The decode graph's cache feeds for the running rows: past.{i}.key/value and attention_mask [n, C]. */
   feeds(): Record<string, Tensor> {
-    const { heads, headSize, layers } = this.shape;
+    const { kvHeads, headSize, layers } = this.shape;
     const n = this.lengths.length;
     const capacity = this.capacity;
     const mask = new BigInt64Array(n * capacity);
     this.lengths.forEach((length, row) => mask.fill(1n, row * capacity, row * capacity + length));
-    const dims = [n, heads, capacity, headSize];
-    const size = n * heads * capacity * headSize;
+    const dims = [n, kvHeads, capacity, headSize];
+    const size = n * kvHeads * capacity * headSize;
     const feeds: Record<string, Tensor> = { [LM_IO.attentionMask]: new Tensor('int64', mask, [n, capacity]) };
     for (let i = 0; i < layers; i++) {
       feeds[LM_IO.pastKey(i)] = new Tensor('float32', (this.keys[i] as Float32Array).subarray(0, size), dims);
@@ -181,8 +183,8 @@ export class SlotKvCache {
   /** Makes room for `rows` rows of at least `slots` slots. */
   private reserve(rows: number, slots: number): void {
     const capacity = slots <= this.capacity ? this.capacity : this.roundCapacity(slots);
-    const { heads, headSize } = this.shape;
-    const needed = rows * heads * capacity * headSize;
+    const { kvHeads, headSize } = this.shape;
+    const needed = rows * kvHeads * capacity * headSize;
     if (needed > this.bufferLength) {
       // Fresh memory is expensive (zeroed pages, then the copy; measured ~0.3 s for 250 MB):
       // rows double and slots get 25 % headroom, so later growth mostly moves in place.
@@ -191,7 +193,7 @@ export class SlotKvCache {
         this.allocatedRows = Math.min(limit, Math.max(rows, 2 * this.allocatedRows, 4));
       }
       const slotsRoom = Math.min(Math.ceil(capacity * 1.25), Math.max(capacity, this.shape.maxCapacity));
-      this.reallocate(Math.max(needed, this.allocatedRows * heads * slotsRoom * headSize), capacity);
+      this.reallocate(Math.max(needed, this.allocatedRows * kvHeads * slotsRoom * headSize), capacity);
     } else if (capacity !== this.capacity) {
       this.moveInPlace(capacity);
     }
@@ -205,7 +207,7 @@ export class SlotKvCache {
 
   /** Offset of row `row`, head `head` at capacity `capacity`. */
   private offset(row: number, head: number, capacity: number): number {
-    return (row * this.shape.heads + head) * capacity * this.shape.headSize;
+    return (row * this.shape.kvHeads + head) * capacity * this.shape.headSize;
   }
 
   /**
@@ -213,11 +215,11 @@ export class SlotKvCache {
    * last block moves first; shrinking moves them lower, so the first moves first.
    */
   private moveInPlace(capacity: number): void {
-    const { heads, headSize } = this.shape;
-    const blocks = this.lengths.length * heads;
+    const { kvHeads, headSize } = this.shape;
+    const blocks = this.lengths.length * kvHeads;
     const move = (block: number): void => {
-      const row = Math.floor(block / heads);
-      const head = block % heads;
+      const row = Math.floor(block / kvHeads);
+      const head = block % kvHeads;
       const from = this.offset(row, head, this.capacity);
       const to = this.offset(row, head, capacity);
       if (from === to) return;
@@ -232,12 +234,12 @@ export class SlotKvCache {
 
   /** New buffers of `length` elements holding the rows at `capacity`. */
   private reallocate(length: number, capacity: number): void {
-    const { heads, headSize } = this.shape;
+    const { kvHeads, headSize } = this.shape;
     const move = (old: Float32Array | undefined): Float32Array => {
       const next = new Float32Array(length);
       if (!old) return next;
       this.lengths.forEach((rowLength, row) => {
-        for (let h = 0; h < heads; h++) {
+        for (let h = 0; h < kvHeads; h++) {
           const from = this.offset(row, h, this.capacity);
           next.set(old.subarray(from, from + rowLength * headSize), this.offset(row, h, capacity));
         }

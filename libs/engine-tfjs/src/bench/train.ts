@@ -97,9 +97,10 @@ function forwardFlops(config: ModelConfig, batchSize: number, seqLen: number): n
   flops += 2 * b * nv * c.visionDim * c.dModel + 2 * b * nv * c.dModel * c.dModel;
   const n = b * seqLen;
   const dh = c.dModel / c.numHeads;
+  const kv = c.numKvHeads * dh; // width of k and v (grouped-query attention: below D)
   const lmBlock =
-    8 * n * c.dModel * c.dModel + // q, k, v, o
-    4 * n * c.dModel * dh + // RoPE rotation of q and k
+    4 * n * c.dModel * (c.dModel + kv) + // q and o, k and v
+    2 * n * (c.dModel + kv) * dh + // RoPE rotation of q and k
     4 * b * seqLen * seqLen * c.dModel + // scores and weights·v (full T×T, masked)
     6 * n * c.dModel * c.mlpHidden; // SwiGLU
   flops += c.numLayers * lmBlock + 2 * n * c.dModel * c.vocabSize; // tied head
