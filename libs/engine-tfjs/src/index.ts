@@ -39,7 +39,14 @@ export {
   type MatMulMode,
   type MatMulOps,
 } from './matmul.js';
-export { DEFAULT_TFJS_MODEL_OPTIONS, parseTfjsModelOptions, TfjsModel, type TfjsModelOptions } from './model.js';
+export {
+  ATTENTION_PRODUCTS,
+  DEFAULT_TFJS_MODEL_OPTIONS,
+  parseTfjsModelOptions,
+  TfjsModel,
+  type AttentionProducts,
+  type TfjsModelOptions,
+} from './model.js';
 export {
   adamWStep,
   DEFAULT_OPTIMIZER_OPTIONS,

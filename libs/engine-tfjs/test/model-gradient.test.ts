@@ -1,7 +1,14 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { initWeights, type ModelConfig } from '@vrft/model';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { completionLoss, selectBackend, TfjsModel, type MatMulMode } from '../src/index.js';
+import {
+  completionLoss,
+  selectBackend,
+  TfjsModel,
+  type AttentionProducts,
+  type MatMulMode,
+  type TfjsModelOptions,
+} from '../src/index.js';
 import { config, gqaConfig, makeBatch } from './fixtures.js';
 
 const models: TfjsModel[] = [];
@@ -29,23 +36,71 @@ const GQA_PROBES: [string, number][] = [
   ['lm.blocks.1.attn.wq', 7],
 ];
 
-describe.each<MatMulMode>(['explicit-transpose', 'transpose-flags'])('model gradient (%s)', (matmul) => {
+const MODES: [MatMulMode, AttentionProducts][] = [
+  ['explicit-transpose', 'per-matrix'],
+  ['explicit-transpose', 'batched'],
+  ['transpose-flags', 'batched'],
+];
+
+describe.each(MODES)('model gradient (%s, %s attention)', (matmul, attention) => {
   it('matches central differences of the loss on sampled weights', () => {
-    checkGradients(config, PROBES, matmul);
+    checkGradients(config, PROBES, { matmul, attention });
   });
 
   it('matches them with grouped-query attention (K/V heads shared by 2 query heads)', () => {
-    checkGradients(gqaConfig, GQA_PROBES, matmul);
+    checkGradients(gqaConfig, GQA_PROBES, { matmul, attention });
+  });
+});
+
+describe('per-matrix attention', () => {
+  it.each([
+    ['multi-head', config],
+    ['grouped-query', gqaConfig],
+  ])('gives the loss and every weight gradient of the batched products (%s)', (_label, modelConfig) => {
+    const weights = initWeights(modelConfig, 17);
+    const batch = makeBatch(modelConfig); // two rows of different lengths: padding masked per row
+    const run = (attention: AttentionProducts): { loss: number; grads: Map<string, Float32Array> } => {
+      const model = TfjsModel.create(modelConfig, weights, { attention });
+      models.push(model);
+      const { value, grads } = tf.variableGrads(() => completionLoss(model, batch), [...model.variables.values()]);
+      const byName = new Map<string, Float32Array>();
+      for (const [name, variable] of model.variables)
+        byName.set(name, grads[variable.name]!.dataSync() as Float32Array);
+      return { loss: value.dataSync()[0]!, grads: byName };
+    };
+    const batched = run('batched');
+    const perMatrix = run('per-matrix');
+    expect(perMatrix.loss).toBeCloseTo(batched.loss, 5);
+    let reached = 0;
+    for (const [name, expected] of batched.grads) {
+      const actual = perMatrix.grads.get(name)!;
+      const scale = Math.max(...expected.map(Math.abs));
+      if (scale > 0) reached += 1;
+      for (let i = 0; i < expected.length; i++) {
+        expect(Math.abs(actual[i]! - expected[i]!), `${name}[${i}]`).toBeLessThanOrEqual(1e-4 * scale + 1e-7);
+      }
+    }
+    expect(reached).toBe(batched.grads.size); // every weight takes part
+  });
+
+  it('rejects an unknown mode by name', () => {
+    expect(() => TfjsModel.create(config, initWeights(config, 1), { attention: 'fused' as AttentionProducts })).toThrow(
+      /attention/,
+    );
   });
 });
 
 /** Analytic gradients of the completion loss against central differences at the probes. */
-function checkGradients(modelConfig: ModelConfig, probes: readonly [string, number][], matmul: MatMulMode): void {
+function checkGradients(
+  modelConfig: ModelConfig,
+  probes: readonly [string, number][],
+  options: Partial<TfjsModelOptions>,
+): void {
   const weights = initWeights(modelConfig, 13);
   // Weights 5× the init make gradients big enough to compare in float32, while the loss stays
   // smooth enough for central differences with h = 3e-3.
   for (const values of weights.values()) for (let i = 0; i < values.length; i++) values[i]! *= 5;
-  const model = TfjsModel.create(modelConfig, weights, { matmul });
+  const model = TfjsModel.create(modelConfig, weights, options);
   models.push(model);
   const batch = makeBatch(modelConfig);
   const variables = probes.map(([name]) => model.variables.get(name)!);
