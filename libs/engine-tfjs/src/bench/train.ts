@@ -2,7 +2,8 @@
  * Learner step benchmark: time per training step (forward, backward, AdamW) of the `tiny` preset
  * (and one step of `small`), its achieved GFLOP/s, and the plain-matmul GFLOP/s ceiling of the
  * chosen backend measured in the same run; with the explicit-transpose matmul (default) and with
- * tf's transpose flags, to show what the workaround gains on wasm.
+ * tf's transpose flags, and with per-matrix attention (the wasm default) and batched attention
+ * products, to show what each workaround gains on wasm.
  *
  * Run: npm run build && node libs/engine-tfjs/dist/bench/train.js [--steps 3] [--batch 4] [--seq 192]
  *      [--small-frames 4] [--no-small]
@@ -23,7 +24,7 @@ import {
 import { selectBackend } from '../backend.js';
 import { createBatch, type BatchSequence, type ModelBatch } from '../batch.js';
 import { type MatMulMode } from '../matmul.js';
-import { TfjsModel } from '../model.js';
+import { TfjsModel, type AttentionProducts } from '../model.js';
 import { Trainer } from '../trainer.js';
 
 interface BenchOptions {
@@ -134,6 +135,7 @@ function matmulGflops(m: number, k: number, n: number, flag: 'none' | 'transpose
 interface Row {
   model: string;
   mode: MatMulMode;
+  attention: AttentionProducts;
   shape: string;
   stepSeconds: number;
   tokensPerSecond: number;
@@ -144,11 +146,12 @@ function benchTraining(
   label: string,
   config: ModelConfig,
   mode: MatMulMode,
+  attention: AttentionProducts,
   batchSize: number,
   seqLen: number,
   steps: number,
 ): Row {
-  const model = TfjsModel.create(config, initWeights(config, 1), { matmul: mode });
+  const model = TfjsModel.create(config, initWeights(config, 1), { matmul: mode, attention });
   const trainer = new Trainer(model, { learningRate: 1e-4, warmupSteps: 1, totalSteps: 100 });
   const batch = benchBatch(config, batchSize, seqLen, 7);
   const started = performance.now();
@@ -159,7 +162,7 @@ function benchTraining(
     const elapsed = (performance.now() - started) / 1000;
     const eta = (elapsed / done) * (steps + 1 - done);
     console.log(
-      `  ${label} ${mode} step ${done}/${steps + 1}: loss ${stats.loss.toFixed(3)}, ${elapsed.toFixed(1)} s elapsed, ETA ${eta.toFixed(1)} s`,
+      `  ${label} ${mode} ${attention} step ${done}/${steps + 1}: loss ${stats.loss.toFixed(3)}, ${elapsed.toFixed(1)} s elapsed, ETA ${eta.toFixed(1)} s`,
     );
   }, steps);
   trainer.dispose();
@@ -168,6 +171,7 @@ function benchTraining(
   return {
     model: label,
     mode,
+    attention,
     shape: `B=${batchSize} T=${seqLen}`,
     stepSeconds: seconds,
     tokensPerSecond: (batchSize * seqLen) / seconds,
@@ -191,30 +195,35 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
   );
 
   const rows: Row[] = [];
-  for (const mode of ['explicit-transpose', 'transpose-flags'] as const) {
-    rows.push(benchTraining('tiny', benchConfig('tiny'), mode, options.batch, options.seq, options.steps));
+  const variants: [MatMulMode, AttentionProducts][] = [
+    ['explicit-transpose', 'per-matrix'],
+    ['explicit-transpose', 'batched'],
+    ['transpose-flags', 'batched'],
+  ];
+  for (const [mode, attention] of variants) {
+    rows.push(benchTraining('tiny', benchConfig('tiny'), mode, attention, options.batch, options.seq, options.steps));
   }
   if (options.small) {
     // The 32-bit wasm heap cannot hold the activations of a full 16-frame clip (784 visual
     // tokens, abort seen); a shorter clip of the same model fits.
     const config = benchConfig('small', options.smallFrames);
     const label = `small, ${config.frames} frames`;
-    rows.push(benchTraining(label, config, 'explicit-transpose', 1, visualTokensPerClip(config) + 64, 1));
+    rows.push(benchTraining(label, config, 'explicit-transpose', 'per-matrix', 1, visualTokensPerClip(config) + 64, 1));
   }
 
-  console.log('\n| model | matmul | batch | step (s) | tokens/s | GFLOP/s | % of plain matmul |');
-  console.log('| --- | --- | --- | --- | --- | --- | --- |');
+  console.log('\n| model | matmul | attention | batch | step (s) | tokens/s | GFLOP/s | % of plain matmul |');
+  console.log('| --- | --- | --- | --- | --- | --- | --- | --- |');
   for (const row of rows) {
     const share = ((100 * row.gflops) / ceiling).toFixed(0);
     console.log(
-      `| ${row.model} | ${row.mode} | ${row.shape} | ${row.stepSeconds.toFixed(3)} | ${row.tokensPerSecond.toFixed(0)} | ${row.gflops.toFixed(2)} | ${share} % |`,
+      `| ${row.model} | ${row.mode} | ${row.attention} | ${row.shape} | ${row.stepSeconds.toFixed(3)} | ${row.tokensPerSecond.toFixed(0)} | ${row.gflops.toFixed(2)} | ${share} % |`,
     );
   }
-  const [explicit, flags] = rows;
-  if (explicit !== undefined && flags !== undefined) {
-    console.log(
-      `\ntiny step speed-up of the explicit-transpose matmul: ${(flags.stepSeconds / explicit.stepSeconds).toFixed(1)}×`,
-    );
+  const [perMatrix, batched, flags] = rows;
+  if (perMatrix !== undefined && batched !== undefined && flags !== undefined) {
+    const gain = (slow: Row, fast: Row): string => (slow.stepSeconds / fast.stepSeconds).toFixed(1);
+    console.log(`\ntiny step speed-up of the explicit-transpose matmul: ${gain(flags, batched)}×`);
+    console.log(`tiny step speed-up of per-matrix attention: ${gain(batched, perMatrix)}×`);
   }
 }
 
