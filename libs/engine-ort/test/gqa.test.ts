@@ -3,17 +3,14 @@
  * queries (4 query heads sharing 2 K/V heads here), a KV cache of the K/V heads only, and the
  * same logits from a decode step over that cache as from a prefill of the whole sequence.
  */
-import { createModelConfig, headDim, MICRO_MODEL_SIZES, weightSpecs, type ModelConfig } from '@vrft/model';
-import { Tensor } from 'onnxruntime-node';
+import { createModelConfig, headDim, MICRO_MODEL_SIZES, weightSpecs } from '@vrft/model';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OrtEngine } from '../src/engine/ort-engine.js';
 import { buildOnnxModels } from '../src/export/export-onnx.js';
 import { buildDecodeGraph, buildPrefillGraph } from '../src/export/lm-graphs.js';
-import { int64Tensor } from '../src/runtime/batch-inputs.js';
 import { type ModelSessions } from '../src/runtime/model-sessions.js';
-import { SlotKvCache } from '../src/runtime/slot-cache.js';
 import { createTestTokenizer, createTestWeights } from './fixtures.js';
-import { createTestSessions, makeIds, relativeError, runPrefill } from './ort-helpers.js';
+import { checkDecodeAgainstPrefill, createTestSessions, makeIds, relativeError, runPrefill } from './ort-helpers.js';
 
 const tokenizer = createTestTokenizer();
 const config = createModelConfig('tiny', tokenizer, { ...MICRO_MODEL_SIZES, numHeads: 4, numKvHeads: 2 });
@@ -161,81 +158,3 @@ describe('grouped-query attention in the engine', () => {
     }
   });
 });
-
-/**
- * Three sequences through the slot cache (A from the start, B joins after two steps, A leaves
- * after three and C joins): every decode step's logits equal a prefill of that row's whole
- * sequence.
- */
-async function checkDecodeAgainstPrefill(model: ModelConfig, graphs: ModelSessions): Promise<void> {
-  const prompts = [makeIds(7, 21), makeIds(2, 22), makeIds(4, 23)];
-  const fed = [makeIds(6, 24), makeIds(6, 25), makeIds(6, 26)];
-  const full = await Promise.all(
-    prompts.map((p, r) =>
-      runPrefill(graphs.prefill, model, [{ ids: [...p, ...(fed[r] as number[])], visual: undefined }]),
-    ),
-  );
-  const { numLayers, numKvHeads, vocabSize } = model;
-  const layerIds = Array.from({ length: numLayers }, (_, i) => i);
-  const cache = new SlotKvCache({
-    layers: numLayers,
-    kvHeads: numKvHeads,
-    headSize: headDim(model),
-    block: 2,
-    maxCapacity: 64,
-  });
-  const rows: number[] = []; // sequence of each cache row
-  const steps = [0, 0, 0];
-  const admit = async (r: number): Promise<void> => {
-    // Joined from a left-padded pair, so the padding is dropped on the way in.
-    const ids = prompts[r] as number[];
-    const padded = [
-      { ids: makeIds(ids.length + 3, 30 + r), visual: undefined },
-      { ids, visual: undefined },
-    ];
-    const out = await runPrefill(graphs.prefill, model, padded, [ids.length + 2]);
-    const tensor = (name: string) => out.outputs[name]?.data as Float32Array;
-    const kv = {
-      keys: layerIds.map((i) => tensor(`present.${i}.key`)),
-      values: layerIds.map((i) => tensor(`present.${i}.value`)),
-      length: ids.length + 3,
-    };
-    cache.addRow(kv, 1, ids.length);
-    rows.push(r);
-  };
-  await admit(0);
-  for (let step = 0; step < 7; step++) {
-    if (step === 2) await admit(1);
-    if (step === 3) {
-      const i = rows.indexOf(0);
-      cache.removeRow(i);
-      const last = rows.pop() as number;
-      if (i < rows.length) rows[i] = last;
-      await admit(2);
-    }
-    const positions = rows.map((r) => (prompts[r] as number[]).length + (steps[r] as number));
-    const out = (await graphs.decode.run({
-      ...cache.feeds(),
-      input_ids: int64Tensor(
-        rows.map((r) => fed[r]?.[steps[r] as number] as number),
-        [rows.length, 1],
-      ),
-      position_ids: int64Tensor(positions, [rows.length, 1]),
-      inverse_temperature: new Tensor('float32', new Float32Array(rows.length).fill(1), [rows.length, 1]),
-    })) as Record<string, Tensor>;
-    expect(out['new.0.key']?.dims).toEqual([rows.length, numKvHeads, 1, headDim(model)]);
-    const logits = out['logits']?.data as Float32Array;
-    rows.forEach((r, i) => {
-      const at = positions[i] as number;
-      const expected = (full[r]?.logits as Float32Array).subarray(at * vocabSize, (at + 1) * vocabSize);
-      expect(relativeError(logits.subarray(i * vocabSize, (i + 1) * vocabSize), expected)).toBeLessThan(1e-5);
-    });
-    cache.append(
-      layerIds.map((i) => out[`new.${i}.key`]?.data as Float32Array),
-      layerIds.map((i) => out[`new.${i}.value`]?.data as Float32Array),
-    );
-    for (const r of rows) steps[r] = (steps[r] as number) + 1;
-    if (rows.some((r) => (steps[r] as number) >= 6)) break;
-  }
-  expect(steps).toEqual([3, 5, 4]);
-}

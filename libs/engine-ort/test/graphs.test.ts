@@ -11,7 +11,14 @@ import { SlotKvCache } from '../src/runtime/slot-cache.js';
 import { logSoftmax } from '../src/sampling/sampler.js';
 import { type ModelSessions } from '../src/runtime/model-sessions.js';
 import { createTestConfig, createTestWeights } from './fixtures.js';
-import { createTestSessions, makeFrames, makeIds, relativeError, runPrefill } from './ort-helpers.js';
+import {
+  checkDecodeAgainstPrefill,
+  createTestSessions,
+  makeFrames,
+  makeIds,
+  relativeError,
+  runPrefill,
+} from './ort-helpers.js';
 
 const config = createTestConfig();
 const weights = createTestWeights(config);
@@ -155,65 +162,7 @@ describe('exported graphs', () => {
   });
 
   it('slot cache: a row joining mid-stream and a row leaving leave the other rows exact', async () => {
-    // Three sequences: A from the start, B joins after two steps, A leaves after three; C joins
-    // then. Every step's logits must equal a prefill of that row's whole sequence.
-    const prompts = [makeIds(7, 21), makeIds(2, 22), makeIds(4, 23)];
-    const fed = [makeIds(6, 24), makeIds(6, 25), makeIds(6, 26)];
-    const full = await Promise.all(
-      prompts.map((p, r) =>
-        runPrefill(sessions.prefill, config, [{ ids: [...p, ...(fed[r] as number[])], visual: undefined }]),
-      ),
-    );
-    const cache = new SlotKvCache({ layers: config.numLayers, kvHeads: H, headSize: Dh, block: 2, maxCapacity: 64 });
-    const layers = Array.from({ length: config.numLayers }, (_, i) => i);
-    const join = async (r: number): Promise<void> => {
-      const ids = prompts[r] as number[];
-      const out = await runPrefill(sessions.prefill, config, [{ ids, visual: undefined }], [ids.length - 1]);
-      const key = (i: number) => out.outputs[`present.${i}.key`]?.data as Float32Array;
-      const value = (i: number) => out.outputs[`present.${i}.value`]?.data as Float32Array;
-      cache.addRow({ keys: layers.map(key), values: layers.map(value), length: ids.length }, 0, ids.length);
-    };
-    const rows: number[] = []; // sequence of each cache row
-    const steps = [0, 0, 0]; // tokens fed per sequence
-    const admit = async (r: number) => {
-      await join(r);
-      rows.push(r);
-    };
-    await admit(0);
-    for (let step = 0; step < 7; step++) {
-      if (step === 2) await admit(1);
-      if (step === 3) {
-        const i = rows.indexOf(0);
-        cache.removeRow(i);
-        const last = rows.pop() as number;
-        if (i < rows.length) rows[i] = last;
-        await admit(2);
-      }
-      const inputs = rows.map((r) => ({ token: fed[r]?.[steps[r] as number] as number, position: 0 }));
-      const positions = rows.map((r) => (prompts[r] as number[]).length + (steps[r] as number));
-      const out = (await sessions.decode.run({
-        ...cache.feeds(),
-        input_ids: int64Tensor(
-          inputs.map((i) => i.token),
-          [rows.length, 1],
-        ),
-        position_ids: int64Tensor(positions, [rows.length, 1]),
-        inverse_temperature: new Tensor('float32', new Float32Array(rows.length).fill(1), [rows.length, 1]),
-      })) as Record<string, Tensor>;
-      const logits = out['logits']?.data as Float32Array;
-      rows.forEach((r, i) => {
-        const at = positions[i] as number;
-        const expected = (full[r]?.logits as Float32Array).subarray(at * V, (at + 1) * V);
-        expect(relativeError(logits.subarray(i * V, (i + 1) * V), expected)).toBeLessThan(1e-5);
-      });
-      cache.append(
-        layers.map((i) => out[`new.${i}.key`]?.data as Float32Array),
-        layers.map((i) => out[`new.${i}.value`]?.data as Float32Array),
-      );
-      for (const r of rows) steps[r] = (steps[r] as number) + 1;
-      if (rows.some((r) => (steps[r] as number) >= 6)) break;
-    }
-    expect(steps).toEqual([3, 5, 4]);
+    await checkDecodeAgainstPrefill(config, sessions);
   });
 
   it('names graph outputs without Identity copies', () => {

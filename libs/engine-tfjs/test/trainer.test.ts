@@ -12,6 +12,9 @@ function lossOf(model: TfjsModel, batch: ReturnType<typeof makeBatch>): number {
   return tf.tidy(() => completionLoss(model, batch).dataSync()[0]!);
 }
 
+/** A high learning rate over 30 steps: enough to overfit one micro batch. */
+const OVERFIT_SCHEDULE = { learningRate: 3e-2, minLearningRate: 1e-2, warmupSteps: 3, totalSteps: 30, weightDecay: 0 };
+
 describe('Trainer', () => {
   const models: TfjsModel[] = [];
   afterAll(() => models.forEach((m) => m.dispose()));
@@ -19,13 +22,7 @@ describe('Trainer', () => {
   it('overfits a tiny batch: the loss falls over 30 steps', () => {
     const model = TfjsModel.create(config, initWeights(config, 5));
     models.push(model);
-    const trainer = new Trainer(model, {
-      learningRate: 3e-2,
-      minLearningRate: 1e-2,
-      warmupSteps: 3,
-      totalSteps: 30,
-      weightDecay: 0,
-    });
+    const trainer = new Trainer(model, OVERFIT_SCHEDULE);
     const batch = makeBatch();
     const losses: number[] = [];
     for (let step = 0; step < 30; step++) losses.push(trainer.trainStep([batch]).loss);
@@ -40,13 +37,7 @@ describe('Trainer', () => {
     models.push(model);
     const before = Float32Array.from(model.variables.get('lm.blocks.0.attn.wk')!.dataSync());
     expect(before).toHaveLength(16 * 8); // [D, Hkv·Dh]
-    const trainer = new Trainer(model, {
-      learningRate: 3e-2,
-      minLearningRate: 1e-2,
-      warmupSteps: 3,
-      totalSteps: 30,
-      weightDecay: 0,
-    });
+    const trainer = new Trainer(model, OVERFIT_SCHEDULE);
     const batch = makeBatch(gqaConfig);
     const losses: number[] = [];
     for (let step = 0; step < 30; step++) losses.push(trainer.trainStep([batch]).loss);
