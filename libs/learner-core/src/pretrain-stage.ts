@@ -1,7 +1,10 @@
 /**
  * Stage 0b: the base model. The `tiny` model (or any preset) from a seeded init, pretrained on the
  * synthetic world: clip captions and direct question → `<answer>X</answer>` pairs under a plain
- * prompt, no reasoning. What SFT, RL-only runs and the reference model start from.
+ * prompt, no reasoning. What SFT, RL-only runs and the reference model start from. Optionally also
+ * "restated" examples: describe the clip, repeat the question, answer it — so the base can carry
+ * a question across a description, as the CoT's quote of the question needs (a pretrained LM
+ * copies from its context; a base trained on direct answers alone never had to).
  */
 import { type SyntheticOptionsInput } from '@vrft/data';
 import { createModelConfig, initWeights, type ModelPresetName, type ModelPresetSizes } from '@vrft/model';
@@ -10,7 +13,7 @@ import { sampleModelFrames } from './clip-frames.js';
 import { digestOptions } from './digest.js';
 import { tokenizeExample, type TokenizedExample } from './examples.js';
 import { type LineSink } from './progress.js';
-import { captionPrompt, plainPrompt } from './prompts.js';
+import { captionPrompt, plainPrompt, restatePrompt } from './prompts.js';
 import {
   checkLoopOptions,
   DEFAULT_LOOP_OPTIONS,
@@ -38,6 +41,12 @@ export interface PretrainOptions extends LoopOptions {
   readonly firstSeed: number;
   /** Questions written per clip. Default 3. */
   readonly questionsPerClip: number;
+  /**
+   * Of those, how many also make a restated example: caption, the question quoted, the answer.
+   * Measured: without them an SFT'd `tiny` quoted the real question in 0 of 184 completions
+   * that quoted one. Default 0.
+   */
+  readonly restatedPerClip: number;
   /** World and question options. Default: the medium preset. */
   readonly synthetic: SyntheticOptionsInput;
 }
@@ -55,6 +64,7 @@ export const DEFAULT_PRETRAIN_OPTIONS: Omit<PretrainOptions, 'runDir' | 'tokeniz
   clips: 1500,
   firstSeed: 1_000_000,
   questionsPerClip: 3,
+  restatedPerClip: 0,
   synthetic: {},
 };
 
@@ -66,6 +76,7 @@ export function parsePretrainOptions(input: Partial<PretrainOptions>): PretrainO
   requireInteger('clips', options.clips, 1);
   requireInteger('firstSeed', options.firstSeed, 0);
   requireInteger('questionsPerClip', options.questionsPerClip, 0, 10);
+  requireInteger('restatedPerClip', options.restatedPerClip, 0, options.questionsPerClip);
   return checkLoopOptions(options) as PretrainOptions;
 }
 
@@ -89,15 +100,15 @@ export function buildPretrainExamples(
     const clip = describeWorldClip('train', options.firstSeed + i, synthetic);
     const frames = sampleModelFrames(renderWorldClip(clip), config.frames, config.imageHeight, config.imageWidth);
     add(tokenizeExample(tokenizer, config, { promptText: captionPrompt(), completionText: clip.caption, frames }));
-    for (const question of clip.questions.slice(0, options.questionsPerClip)) {
-      add(
-        tokenizeExample(tokenizer, config, {
-          promptText: plainPrompt(questionSample(question)),
-          completionText: `<answer>${question.answer}</answer>`,
-          frames,
-        }),
-      );
-    }
+    clip.questions.slice(0, options.questionsPerClip).forEach((question, index) => {
+      const sample = questionSample(question);
+      const answer = `<answer>${question.answer}</answer>`;
+      add(tokenizeExample(tokenizer, config, { promptText: plainPrompt(sample), completionText: answer, frames }));
+      if (index < options.restatedPerClip) {
+        const completionText = `${clip.caption} The question: "${sample.problem.trim()}" ${answer}`;
+        add(tokenizeExample(tokenizer, config, { promptText: restatePrompt(sample), completionText, frames }));
+      }
+    });
   }
   return { examples, skipped };
 }

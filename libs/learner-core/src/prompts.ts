@@ -15,6 +15,12 @@ export const PLAIN_PROMPT_TEMPLATE: PromptTemplate = {
   instruction: 'Answer the question about the video directly, between <answer> and </answer>.',
 };
 
+/** Base pretraining's restated examples: describe, repeat the question, answer (pretrain-stage.ts). */
+export const RESTATE_PROMPT_TEMPLATE: PromptTemplate = {
+  ...DEFAULT_PROMPT_TEMPLATE,
+  instruction: 'Describe the video, repeat the question, then answer it between <answer> and </answer>.',
+};
+
 /** The caption request of base pretraining. */
 export const CAPTION_PROMPT = 'Describe the video.';
 
@@ -29,6 +35,11 @@ export function reasoningPrompt(sample: PromptSample): string {
 /** The base model's plain prompt for a sample, with the video placeholder. */
 export function plainPrompt(sample: PromptSample): string {
   return `${VIDEO_PREFIX}${buildPrompt(toPromptProblem(sample), PLAIN_PROMPT_TEMPLATE)}`;
+}
+
+/** The base model's restate-then-answer prompt for a sample, with the video placeholder. */
+export function restatePrompt(sample: PromptSample): string {
+  return `${VIDEO_PREFIX}${buildPrompt(toPromptProblem(sample), RESTATE_PROMPT_TEMPLATE)}`;
 }
 
 /** The caption prompt, with the video placeholder. */

@@ -4,8 +4,16 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCuration } from '@vrft/curation';
 import { selectBackend } from '@vrft/engine-tfjs';
-import { findLatestTrainingCheckpoint, runPretrainStage, runSftStage, sftCompletion } from '@vrft/learner-core';
-import { loadCheckpoint } from '@vrft/model';
+import {
+  buildPretrainExamples,
+  findLatestTrainingCheckpoint,
+  parsePretrainOptions,
+  runPretrainStage,
+  runSftStage,
+  sftCompletion,
+} from '@vrft/learner-core';
+import { createModelConfig, loadCheckpoint } from '@vrft/model';
+import { loadTokenizer } from '@vrft/tokenizer';
 import { createMicroSetup, MICRO_MODEL, type MicroSetup } from './fixtures.js';
 
 const sink = () => {
@@ -34,6 +42,28 @@ describe('pretraining and SFT on a micro model', () => {
     checkpointEvery: 2,
     logEvery: 1,
     optimizer: { learningRate: 3e-3, warmupSteps: 1 },
+  });
+
+  it('restated examples quote the question after the caption, for as many questions per clip as asked', async () => {
+    const tokenizer = await loadTokenizer(setup.tokenizerPath);
+    const config = createModelConfig('tiny', tokenizer, MICRO_MODEL);
+    const build = (restatedPerClip: number) =>
+      buildPretrainExamples(parsePretrainOptions({ ...pretrain(setup.root), restatedPerClip }), tokenizer, config);
+    const plain = build(0);
+    const restated = build(1);
+    expect(plain.examples).toHaveLength(6 * 3); // caption + 2 questions per clip
+    expect(restated.examples).toHaveLength(6 * 4);
+    const completion = (e: (typeof restated.examples)[number]) => tokenizer.decode(e.tokenIds.slice(e.promptLength));
+    const prompt = (e: (typeof restated.examples)[number]) => tokenizer.decode(e.tokenIds.slice(0, e.promptLength));
+    const quoted = restated.examples.filter((e) => completion(e).includes('The question: "'));
+    expect(quoted).toHaveLength(6);
+    for (const example of quoted) {
+      const question = /The question: "([^"]+)"/.exec(completion(example))?.[1] ?? '';
+      expect(question.length).toBeGreaterThan(5);
+      expect(prompt(example)).toContain(question); // the quote is the prompt's own question
+      expect(completion(example)).toMatch(/^.+\. The question: ".+" <answer>.+<\/answer>/s); // caption first
+    }
+    expect(() => parsePretrainOptions({ ...pretrain(setup.root), restatedPerClip: 3 })).toThrow(/restatedPerClip/);
   });
 
   it('pretraining lowers the loss, and a stopped run resumes to the same weights', async () => {

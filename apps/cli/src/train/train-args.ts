@@ -38,9 +38,10 @@ export const TRAIN_USAGE = `usage: vrft train <tokenizer|pretrain|sft|grpo|eval>
 vrft train tokenizer --out FILE [--clips N] [--vocab N] [--extra FILE]…
   byte-level BPE on the synthetic world's texts (+ sample files' texts)
 
-vrft train pretrain --run DIR --tokenizer FILE [--clips N] [--questions-per-clip N]
+vrft train pretrain --run DIR --tokenizer FILE [--clips N] [--questions-per-clip N] [--restated-per-clip N]
                     [--preset tiny] [--model JSON] [loop options]
-  the base model: captions and direct answers, no reasoning; result RUN/final
+  the base model: captions and direct answers (optionally restated after a description), no
+  reasoning; result RUN/final
 
 vrft train sft --run DIR --init CKPT --sft FILE --data DIR [--eval FILE] [--eval-samples N]
                [--eval-every N] [--patience N] [--select accuracy|loss] [--train-on-prompt]
@@ -96,6 +97,7 @@ const NUMBER_FLAGS = [
   'clips',
   'vocab',
   'questions-per-clip',
+  'restated-per-clip',
   'eval-samples',
   'eval-every',
   'patience',
@@ -262,6 +264,7 @@ export function pretrainArgs(raw: RawTrainArgs): Partial<PretrainOptions> {
     clips: numberFlag(raw, 'clips'),
     firstSeed: numberFlag(raw, 'first-seed'),
     questionsPerClip: numberFlag(raw, 'questions-per-clip'),
+    restatedPerClip: numberFlag(raw, 'restated-per-clip'),
     ...loopOptions(raw),
   });
 }
