@@ -10,6 +10,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import {
   checkWeights,
+  kvDim,
   patchesPerFrame,
   visualTokensPerFrame,
   weightSpecs,
@@ -61,9 +62,15 @@ export function parseTfjsModelOptions(input: Partial<TfjsModelOptions> = {}): Tf
 const SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
 let nextModelId = 0;
 
+/** RoPE tables for the queries [B·T, D] and for the keys [B·T, Hkv·Dh] (the same tables without GQA). */
 interface Rope {
-  readonly cos: tf.Tensor; // [B·T, D]
-  readonly sin: tf.Tensor; // [B·T, D]
+  readonly query: RopeTables;
+  readonly key: RopeTables;
+}
+
+interface RopeTables {
+  readonly cos: tf.Tensor;
+  readonly sin: tf.Tensor;
 }
 
 /**
@@ -125,7 +132,16 @@ export class TfjsModel {
       // Splice: position t takes its own embedding or its visual token (BatchVideo.spliceIndex).
       x = tf.gather(tf.concat([x, visual], 0), tf.tensor1d(batch.video.spliceIndex, 'int32')); // [B·T, D]
     }
-    const rope: Rope = { cos: tf.tensor2d(batch.ropeCos, [b * t, d]), sin: tf.tensor2d(batch.ropeSin, [b * t, d]) };
+    const query: RopeTables = {
+      cos: tf.tensor2d(batch.ropeCos, [b * t, d]),
+      sin: tf.tensor2d(batch.ropeSin, [b * t, d]),
+    };
+    // The tables repeat each head's angles across D, so keys of width Hkv·Dh < D take a prefix of
+    // the columns: sliced once per forward, not in every layer (a wasm slice copies its input).
+    const kvWidth = kvDim(this.config);
+    const prefix = (table: tf.Tensor): tf.Tensor => tf.slice(table, [0, 0], [b * t, kvWidth]);
+    const key: RopeTables = kvWidth === d ? query : { cos: prefix(query.cos), sin: prefix(query.sin) };
+    const rope: Rope = { query, key };
     const bias: AttentionBias =
       this.options.attention === 'batched'
         ? { whole: tf.tensor4d(batch.attentionBias, [b, 1, t, t]) } // causal + padding
@@ -232,8 +248,8 @@ export class TfjsModel {
     let k = this.linear(h, `${prefix}.attn.wk`); // [B·T, Hkv·Dh]
     const v = this.linear(h, `${prefix}.attn.wv`);
     if (rope !== undefined) {
-      q = this.applyRope(q, rope, heads.query);
-      k = this.applyRope(k, rope, heads.kv);
+      q = this.applyRope(q, rope.query, heads.query);
+      k = this.applyRope(k, rope.key, heads.kv);
     }
     const attended = this.attention(q, k, v, b, t, heads, bias); // [B·T, W]
     const x1 = tf.add(x, this.linear(attended, `${prefix}.attn.wo`));
@@ -311,12 +327,10 @@ export class TfjsModel {
    * RoPE on x [B·T, heads·Dh]: each head's pair (x[2i], x[2i+1]) turns by pos·θ_i:
    * (x[2i]·cos − x[2i+1]·sin, x[2i]·sin + x[2i+1]·cos) = x·cos + (x·R)·sin.
    */
-  private applyRope(x: tf.Tensor, rope: Rope, heads: number): tf.Tensor {
+  private applyRope(x: tf.Tensor, tables: RopeTables, heads: number): tf.Tensor {
     const [n, d] = x.shape as [number, number];
     const rotated = tf.reshape(this.mm.product(tf.reshape(x, [n * heads, d / heads]), this.ropeRotation), [n, d]);
-    // The tables repeat each head's angles across D, so K/V heads of width Hkv·Dh < D take a prefix.
-    const columns = (table: tf.Tensor): tf.Tensor => (table.shape[1] === d ? table : tf.slice(table, [0, 0], [n, d]));
-    return tf.add(tf.mul(x, columns(rope.cos)), tf.mul(rotated, columns(rope.sin)));
+    return tf.add(tf.mul(x, tables.cos), tf.mul(rotated, tables.sin));
   }
 }
 
