@@ -59,18 +59,23 @@ describe('per-matrix attention', () => {
   ])('gives the loss and every weight gradient of the batched products (%s)', (_label, modelConfig) => {
     const weights = initWeights(modelConfig, 17);
     const batch = makeBatch(modelConfig); // two rows of different lengths: padding masked per row
-    const run = (attention: AttentionProducts): { loss: number; grads: Map<string, Float32Array> } => {
+    const run = (attention: AttentionProducts) => {
       const model = TfjsModel.create(modelConfig, weights, { attention });
       models.push(model);
       const { value, grads } = tf.variableGrads(() => completionLoss(model, batch), [...model.variables.values()]);
       const byName = new Map<string, Float32Array>();
       for (const [name, variable] of model.variables)
         byName.set(name, grads[variable.name]!.dataSync() as Float32Array);
-      return { loss: value.dataSync()[0]!, grads: byName };
+      // Logits at every position, padded ones too: only there does each row's own padding mask show.
+      const logits = tf.tidy(() => model.forward(batch).dataSync() as Float32Array);
+      return { loss: value.dataSync()[0]!, grads: byName, logits };
     };
     const batched = run('batched');
     const perMatrix = run('per-matrix');
     expect(perMatrix.loss).toBeCloseTo(batched.loss, 5);
+    let logitError = 0;
+    batched.logits.forEach((x, i) => (logitError = Math.max(logitError, Math.abs(x - perMatrix.logits[i]!))));
+    expect(logitError).toBeLessThan(1e-4);
     let reached = 0;
     for (const [name, expected] of batched.grads) {
       const actual = perMatrix.grads.get(name)!;
