@@ -30,10 +30,11 @@ stamp="node_modules/.vrft-lock-stamp"
 if [ ! -f "$stamp" ] || ! cmp -s package-lock.json "$stamp"; then
   # npm ci refuses a lock file whose optional platform packages (swc, buf for other OSes)
   # are absent from the registry in use; npm install then resolves the same locked
-  # versions and skips what this platform does not need.
+  # versions and skips what this platform does not need; --no-save keeps it from rewriting the
+  # lock file (it used to add other platforms' entries to the working tree).
   if ! npm ci --no-audit --no-fund --loglevel=error; then
     echo "npm ci failed; installing the locked versions with npm install instead"
-    npm install --no-audit --no-fund --loglevel=error
+    npm install --no-save --no-audit --no-fund --loglevel=error
   fi
   cp package-lock.json "$stamp"
 fi
