@@ -48,6 +48,8 @@ describe('built-in writer', () => {
         // The second stage quotes the question before restating it (see write-draft.ts).
         expect(think.split('\n\n')[1]).toContain(`"${sample.problem.trim()}"`);
         expect(think).not.toMatch(GIVEAWAYS);
+        // The last stage states the answer itself, for free-form too, so <answer> copies it.
+        expect(think.split('\n\n')[4]).toContain(draft.answer);
         openings.add(think.split('.')[0] ?? '');
         // Deterministic: the same sample and seed give the same text; another seed may differ.
         expect(writeDraft(sample, rep).text).toBe(draft.text);

@@ -73,7 +73,8 @@ export const answerDescribe: Answerer<'describe'> = (_intent, { facts }) => {
     answer: text,
     understand: 'The question asks for a short account of the whole clip.',
     moments: facts.rep.events.map((e) => e.time).slice(0, 4),
-    steps: [text],
+    // The account itself closes the CoT (see verify in write-draft.ts), right before <answer>.
+    steps: ['I go through who is there at the start, then what enters, collides and leaves, in order, and the sign.'],
     check: 'That covers who is there, what they run into and what the sign says.',
   };
 };

@@ -161,9 +161,11 @@ function verify(worked: WorkedAnswer, problemType: string, rng: Rng): string {
     'One more look to be sure.',
     'Checking my reasoning once more.',
   ]);
+  // Every close states the answer, so <answer> copies the text just before it; a free-form close
+  // that only pointed back ("I will give that account") left the tiny model answering a number.
   const close =
     problemType === 'free-form'
-      ? 'I will give that account as my answer.'
+      ? say(rng, [`So my account is: ${worked.answer}`, `In short: ${worked.answer}`])
       : say(rng, [
           `So my answer is ${worked.answer}.`,
           `The answer is ${worked.answer}.`,
