@@ -1,4 +1,4 @@
-import { rm } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '@vrft/engine-tfjs';
@@ -65,5 +65,46 @@ describe('local GRPO loop on a micro model', () => {
     expect(stored.state.extra['policyVersion']).toBe(2);
     expect(stored.optimizer.step).toBe(2);
     expect(lines.join('')).toMatch(/grpo 2\/2 .*ETA/);
+  });
+
+  it('keeps the best evaluation after an update in RUN/best, never the start model, and checkpoints it', async () => {
+    const runDir = join(setup.root, 'grpo-best');
+    const result = await runLocalGrpo(
+      {
+        runDir,
+        init: setup.initDir,
+        promptsFile: join(setup.dataDir, 'train.jsonl'),
+        dataDir: setup.dataDir,
+        steps: 3,
+        promptsPerStep: 2,
+        groupSize: 3,
+        sampling: { temperature: 1, topP: 1, topK: 0, maxNewTokens: 12 },
+        optimizer: { learningRate: 1e-2, warmupSteps: 0 },
+        checkpointEvery: 1,
+        evalFile: join(setup.dataDir, 'train.jsonl'),
+        evalSamples: 4,
+        evalEvery: 1,
+        evalMaxNewTokens: 12,
+        engine: { intraOpThreads: 1 },
+      },
+      out,
+    );
+    const evals = (await readFile(join(runDir, 'metrics.jsonl'), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { step: number; eval?: { accuracy: number } })
+      .filter((line) => line.eval !== undefined)
+      .map((line) => ({ step: line.step, accuracy: line.eval?.accuracy ?? Number.NaN }));
+    expect(evals.map((e) => e.step)).toEqual([0, 1, 2, 3]);
+    // The first of the highest accuracies after an update; step 0 (the start model) never counts.
+    const top = Math.max(...evals.slice(1).map((e) => e.accuracy));
+    const expected = evals.slice(1).find((e) => e.accuracy === top);
+    expect(result.best).toEqual({ dir: join(runDir, 'best'), step: expected?.step, accuracy: top });
+    const best = await loadCheckpoint(join(runDir, 'best'));
+    expect(best.metadata?.['step']).toBe(String(expected?.step));
+    // Each checkpoint carries the best so far, so a resumed run keeps choosing against it.
+    const last = await readTrainingCheckpoint(join(runDir, 'checkpoints', 'step-00000003'));
+    expect(last.state.extra['bestStep']).toBe(expected?.step);
+    expect(last.state.extra['bestAccuracy']).toBe(top);
   });
 });

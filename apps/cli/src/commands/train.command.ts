@@ -76,6 +76,10 @@ export async function runTrainCommand(args: readonly string[], io: TrainCommandI
           io.out.write(`held-out accuracy at the start: ${result.startAccuracy.accuracy.toFixed(4)}\n`);
         if (result.endAccuracy)
           io.out.write(`held-out accuracy at the end: ${result.endAccuracy.accuracy.toFixed(4)}\n`);
+        if (result.best)
+          io.out.write(
+            `best held-out accuracy ${result.best.accuracy.toFixed(4)} at step ${result.best.step}: ${result.best.dir}\n`,
+          );
         return 0;
       }
       case 'eval':

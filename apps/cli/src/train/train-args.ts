@@ -53,7 +53,8 @@ vrft train grpo --local --run DIR --init CKPT --prompts FILE --data DIR [--steps
                 [--top-p X] [--beta X] [--inner-updates K] [--objective clipped|unclipped]
                 [--aggregation sequence-mean|token-mean] [--micro-rows N] [--eval FILE]
                 [--eval-samples N] [--eval-every N] [--threads N] [reward options] [loop options]
-  the single-process GRPO learner (rollouts in-process); result RUN/final
+  the single-process GRPO learner (rollouts in-process); result RUN/final, and RUN/best
+  (the best held-out accuracy after an update) with --eval
 
   reward options (R = R_f + R_a, + 1[R_a > 0]·R_s with an encoder):
   --encoder DIR           dual encoder for R_s (vrft train encoder, or a SigLIP-style ONNX export)

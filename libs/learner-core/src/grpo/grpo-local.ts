@@ -84,7 +84,10 @@ export interface LocalGrpoOptions {
   /** Samples for held-out accuracy at the start and every evalEvery updates (none: no evaluation). */
   readonly evalFile?: string;
   readonly evalSamples: number;
-  /** Updates between evaluations; 0 evaluates only at the start and the end. Default 0. */
+  /**
+   * Updates between evaluations; 0 evaluates only at the start and the end. Each evaluation after
+   * an update that beats the earlier ones is kept in runDir/best. Default 0.
+   */
   readonly evalEvery: number;
   readonly evalMaxNewTokens: number;
   readonly frames: 'scene' | 'video';
@@ -175,6 +178,11 @@ export interface LocalGrpoResult {
   /** Held-out accuracy before the first update (fresh runs only) and after the last. */
   readonly startAccuracy?: AccuracyReport;
   readonly endAccuracy?: AccuracyReport;
+  /**
+   * The best evaluation after an update (runDir/best), when evaluation ran; the start model never
+   * counts, so bestDir always holds GRPO-trained weights.
+   */
+  readonly best?: { readonly dir: string; readonly step: number; readonly accuracy: number };
   /** Scalars of the last step. */
   readonly lastMetrics: Record<string, number>;
 }
@@ -290,6 +298,12 @@ export async function runLocalGrpo(
       completions: resumed?.state.counters['completions'] ?? 0,
     };
     let policyVersion = Number(resumed?.state.extra['policyVersion'] ?? 0);
+    // The best evaluated step so far (−1: none yet), restored so a resumed run keeps the same best.
+    const best = {
+      step: Number(resumed?.state.extra['bestStep'] ?? -1),
+      accuracy: Number(resumed?.state.extra['bestAccuracy'] ?? -1),
+    };
+    const bestDir = join(options.runDir, 'best');
     const resumedFrom = trainer.step;
     if (resumed !== undefined) out.write(`grpo: resuming from ${resumed.dir} (step ${resumedFrom})\n`);
 
@@ -317,6 +331,17 @@ export async function runLocalGrpo(
         metricsPath,
         `${JSON.stringify({ step: trainer.step, eval: { accuracy: report.accuracy, format: report.formatRate } })}\n`,
       );
+      if (trainer.step > 0 && report.accuracy > best.accuracy) {
+        best.step = trainer.step;
+        best.accuracy = report.accuracy;
+        await writeModelDirectory(
+          bestDir,
+          options.runDir,
+          { config, tokenizer, weights: model.exportWeights() },
+          { step: String(trainer.step), stage: 'grpo', accuracy: report.accuracy.toFixed(4) },
+        );
+        out.write(`grpo: best so far, saved to ${bestDir}\n`);
+      }
       return report;
     };
     const checkpoint = (): Promise<string> =>
@@ -336,13 +361,14 @@ export async function runLocalGrpo(
             rng: rng.state(),
             cursor: { ...cursor },
             counters: { ...counters },
-            extra: { policyVersion },
+            extra: { policyVersion, bestStep: best.step, bestAccuracy: best.accuracy },
           },
         },
         options.keepLast,
       );
 
     let lastMetrics: Record<string, number> = {};
+    let finalAccuracy: AccuracyReport | undefined;
     try {
       const startAccuracy = resumedFrom === 0 ? await evaluate('start') : undefined;
       while (trainer.step < options.steps) {
@@ -367,6 +393,11 @@ export async function runLocalGrpo(
         counters.groups += scored.length;
         counters.completions += scored.reduce((n, g) => n + g.completions.length, 0);
         const step = trainer.step;
+        // Evaluate before checkpointing, so a checkpoint already holds this step's best.
+        if (options.evalEvery > 0 && step % options.evalEvery === 0 && step < options.steps)
+          await evaluate(`step ${step}`);
+        const endAccuracy = step === options.steps ? await evaluate('end') : undefined;
+        if (endAccuracy !== undefined) finalAccuracy = endAccuracy;
         if (step % options.checkpointEvery === 0 || step === options.steps) await timer.run('checkpoint', checkpoint);
         lastMetrics = collectStepMetrics(scored, update, timer.breakdown(), policyVersion - 1);
         await appendFile(metricsPath, `${JSON.stringify({ step, ...lastMetrics })}\n`);
@@ -389,10 +420,9 @@ export async function runLocalGrpo(
               .join(', ')}]\n`,
           );
         }
-        if (options.evalEvery > 0 && step % options.evalEvery === 0 && step < options.steps)
-          await evaluate(`step ${step}`);
       }
-      const endAccuracy = await evaluate('end');
+      // A run resumed at its last step evaluates here; otherwise the loop did.
+      const endAccuracy = finalAccuracy ?? (await evaluate('end'));
       const finalDir = join(options.runDir, 'final');
       await writeModelDirectory(
         finalDir,
@@ -409,6 +439,7 @@ export async function runLocalGrpo(
         finalDir,
         ...(startAccuracy !== undefined ? { startAccuracy } : {}),
         ...(endAccuracy !== undefined ? { endAccuracy } : {}),
+        ...(best.step >= 0 ? { best: { dir: bestDir, step: best.step, accuracy: best.accuracy } } : {}),
         lastMetrics,
       };
     } finally {
