@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '@vrft/engine-tfjs';
 import {
   BONUS_STEP_METRICS,
+  type LocalGrpoOptions,
   readTrainingCheckpoint,
   runLocalGrpo,
   SEMANTIC_STEP_METRICS,
@@ -24,25 +25,24 @@ describe('local GRPO loop on a micro model', () => {
   afterAll(async () => {
     await rm(setup.root, { recursive: true, force: true });
   });
+  /** A short run on the micro model: 2 prompts × 3 completions of 12 tokens per step, a checkpoint every step. */
+  const microRun = (runDir: string, extra: Partial<LocalGrpoOptions>): Partial<LocalGrpoOptions> => ({
+    runDir,
+    init: setup.initDir,
+    promptsFile: join(setup.dataDir, 'train.jsonl'),
+    dataDir: setup.dataDir,
+    promptsPerStep: 2,
+    groupSize: 3,
+    sampling: { temperature: 1, topP: 1, topK: 0, maxNewTokens: 12 },
+    optimizer: { learningRate: 1e-2, warmupSteps: 0 },
+    checkpointEvery: 1,
+    engine: { intraOpThreads: 1 },
+    ...extra,
+  });
 
   it('runs named stages, changes the weights, checkpoints and reports every metric', async () => {
     const runDir = join(setup.root, 'grpo');
-    const result = await runLocalGrpo(
-      {
-        runDir,
-        init: setup.initDir,
-        promptsFile: join(setup.dataDir, 'train.jsonl'),
-        dataDir: setup.dataDir,
-        steps: 2,
-        promptsPerStep: 2,
-        groupSize: 3,
-        sampling: { temperature: 1, topP: 1, topK: 0, maxNewTokens: 12 },
-        optimizer: { learningRate: 1e-2, warmupSteps: 0 },
-        checkpointEvery: 1,
-        engine: { intraOpThreads: 1 },
-      },
-      out,
-    );
+    const result = await runLocalGrpo(microRun(runDir, { steps: 2 }), out);
     expect(result.step).toBe(2);
     // Without an encoder the reward is R_f + R_a: no R_s metrics and no encode stage (bonuses are off).
     for (const name of Object.keys(STEP_METRIC_GLOSSARY))
@@ -70,23 +70,13 @@ describe('local GRPO loop on a micro model', () => {
   it('keeps the best evaluation after an update in RUN/best, never the start model, and checkpoints it', async () => {
     const runDir = join(setup.root, 'grpo-best');
     const result = await runLocalGrpo(
-      {
-        runDir,
-        init: setup.initDir,
-        promptsFile: join(setup.dataDir, 'train.jsonl'),
-        dataDir: setup.dataDir,
+      microRun(runDir, {
         steps: 3,
-        promptsPerStep: 2,
-        groupSize: 3,
-        sampling: { temperature: 1, topP: 1, topK: 0, maxNewTokens: 12 },
-        optimizer: { learningRate: 1e-2, warmupSteps: 0 },
-        checkpointEvery: 1,
         evalFile: join(setup.dataDir, 'train.jsonl'),
         evalSamples: 4,
         evalEvery: 1,
         evalMaxNewTokens: 12,
-        engine: { intraOpThreads: 1 },
-      },
+      }),
       out,
     );
     const evals = (await readFile(join(runDir, 'metrics.jsonl'), 'utf8'))
