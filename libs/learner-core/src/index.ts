@@ -48,7 +48,13 @@ export {
   type EvaluateOptions,
   type ScoredCompletion,
 } from './evaluate.js';
-export { AccuracyProbe, validationLoss } from './validation.js';
+export {
+  AccuracyProbe,
+  validationLoss,
+  visionReliance,
+  withOtherClipsFrames,
+  type VisionReliance,
+} from './validation.js';
 export { describeWorldClip, renderWorldClip, templateTexts, worldCorpus, type WorldClipText } from './world-texts.js';
 export {
   DEFAULT_TOKENIZER_STAGE_OPTIONS,
@@ -66,6 +72,7 @@ export {
   type SupervisedStart,
 } from './supervised-loop.js';
 export {
+  buildCaptionProbe,
   buildPretrainExamples,
   DEFAULT_PRETRAIN_OPTIONS,
   parsePretrainOptions,

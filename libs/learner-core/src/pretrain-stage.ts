@@ -23,6 +23,7 @@ import {
   withStageDefaults,
 } from './stage-options.js';
 import { runSupervisedLoop, type SupervisedResult } from './supervised-loop.js';
+import { visionReliance } from './validation.js';
 import { describeWorldClip, questionSample, renderWorldClip } from './world-texts.js';
 
 /** Options of runPretrainStage. */
@@ -49,6 +50,14 @@ export interface PretrainOptions extends LoopOptions {
   readonly restatedPerClip: number;
   /** World and question options. Default: the medium preset. */
   readonly synthetic: SyntheticOptionsInput;
+  /**
+   * Updates between evaluations of the held-out caption loss and the vision gap (visionReliance:
+   * the loss with another clip's frames minus the loss with the right ones); 0: none. The best
+   * caption loss is kept in runDir/best. Default 100.
+   */
+  readonly evalEvery: number;
+  /** Validation-split clips whose captions those evaluations score. Default 32. */
+  readonly evalClips: number;
 }
 
 /** Defaults of PretrainOptions (runDir and tokenizerPath have none). */
@@ -66,6 +75,8 @@ export const DEFAULT_PRETRAIN_OPTIONS: Omit<PretrainOptions, 'runDir' | 'tokeniz
   questionsPerClip: 3,
   restatedPerClip: 0,
   synthetic: {},
+  evalEvery: 100,
+  evalClips: 32,
 };
 
 /** Validates pretrain options over the defaults; throws TrainingOptionsError naming the field. */
@@ -77,7 +88,29 @@ export function parsePretrainOptions(input: Partial<PretrainOptions>): PretrainO
   requireInteger('firstSeed', options.firstSeed, 0);
   requireInteger('questionsPerClip', options.questionsPerClip, 0, 10);
   requireInteger('restatedPerClip', options.restatedPerClip, 0, options.questionsPerClip);
+  requireInteger('evalEvery', options.evalEvery, 0);
+  requireInteger('evalClips', options.evalClips, 2);
   return checkLoopOptions(options) as PretrainOptions;
+}
+
+/** Captions of validation-split clips (never trained on), each with its own frames. */
+export function buildCaptionProbe(
+  options: PretrainOptions,
+  tokenizer: Parameters<typeof tokenizeExample>[0],
+  config: Parameters<typeof tokenizeExample>[1],
+): TokenizedExample[] {
+  const examples: TokenizedExample[] = [];
+  for (let i = 0; i < options.evalClips; i++) {
+    const clip = describeWorldClip('validation', i, options.synthetic);
+    const frames = sampleModelFrames(renderWorldClip(clip), config.frames, config.imageHeight, config.imageWidth);
+    const example = tokenizeExample(tokenizer, config, {
+      promptText: captionPrompt(),
+      completionText: clip.caption,
+      frames,
+    });
+    if (example !== undefined) examples.push(example);
+  }
+  return examples;
 }
 
 /** Builds the pretraining examples: per clip a caption and its questions with direct answers. */
@@ -127,8 +160,17 @@ export async function runPretrainStage(
   out.write(
     `pretrain: ${examples.length} examples from ${options.clips} clips (${skipped} too long, skipped), ${tokens} tokens, mean length ${(tokens / Math.max(1, examples.length)).toFixed(1)}\n`,
   );
-  // Paths and logging do not shape the run; the tokenizer's content does.
-  const { runDir: _run, tokenizerPath: _tok, logEvery: _log, keepLast: _keep, ...shaping } = options;
+  // Paths, logging and evaluation do not shape the run; the tokenizer's content does.
+  const {
+    runDir: _run,
+    tokenizerPath: _tok,
+    logEvery: _log,
+    keepLast: _keep,
+    evalEvery: _every,
+    evalClips: _clips,
+    ...shaping
+  } = options;
+  const probe = options.evalEvery > 0 ? buildCaptionProbe(options, tokenizer, config) : [];
   return runSupervisedLoop(
     {
       runDir: options.runDir,
@@ -142,6 +184,19 @@ export async function runPretrainStage(
       keepLast: options.keepLast,
       logEvery: options.logEvery,
       optionsDigest: digestOptions({ ...shaping, tokenizer: digestOptions(tokenizer.toJSONString()) }),
+      ...(probe.length > 0
+        ? {
+            evaluation: {
+              every: options.evalEvery,
+              patience: 0,
+              run: (model) => {
+                const reliance = visionReliance(model, probe, options.batchRows);
+                const fields = { 'caption loss': reliance.own, 'vision gap': reliance.gap };
+                return Promise.resolve({ score: -reliance.own, fields });
+              },
+            },
+          }
+        : {}),
       out,
       ...(extra.haltAfterStep !== undefined ? { haltAfterStep: extra.haltAfterStep } : {}),
     },

@@ -24,7 +24,7 @@ import {
 } from './stage-options.js';
 import { runSupervisedLoop, type SupervisedResult } from './supervised-loop.js';
 import { createTrainingRng, seedTrainingRng, shuffledIndices } from './training-rng.js';
-import { AccuracyProbe, validationLoss } from './validation.js';
+import { AccuracyProbe, validationLoss, visionReliance } from './validation.js';
 
 /** Options of runSftStage. */
 export interface SftOptions extends LoopOptions {
@@ -180,9 +180,16 @@ export async function runSftStage(
           every: options.evalEvery,
           patience: options.patience,
           run: async (model) => {
-            const loss = validation.length > 0 ? validationLoss(model, validation, options.batchRows) : Number.NaN;
+            // The vision gap: does the validation loss depend on seeing the right clip?
+            const reliance = visionReliance(model, validation, options.batchRows);
+            const loss = Number.isFinite(reliance.own)
+              ? reliance.own
+              : validation.length > 0
+                ? validationLoss(model, validation, options.batchRows)
+                : Number.NaN;
             const report = evalSet.length > 0 ? await probe.measure(model) : undefined;
             const fields: Record<string, number> = { 'val loss': loss };
+            if (Number.isFinite(reliance.gap)) fields['vision gap'] = reliance.gap; // needs two clips
             if (report !== undefined) {
               fields['accuracy'] = report.accuracy;
               fields['format'] = report.formatRate;

@@ -23,6 +23,47 @@ export function validationLoss(model: TfjsModel, examples: readonly TokenizedExa
 }
 
 /**
+ * The same examples, each with another clip's frames: the next example's whose frames differ
+ * (compared by identity; loaders share one array per clip). Fewer than two distinct clips: none.
+ */
+export function withOtherClipsFrames(examples: readonly TokenizedExample[]): TokenizedExample[] {
+  const swapped: TokenizedExample[] = [];
+  examples.forEach((example, i) => {
+    for (let step = 1; step < examples.length; step++) {
+      const other = examples[(i + step) % examples.length] as TokenizedExample;
+      if (other.frames !== example.frames) {
+        swapped.push({ ...example, frames: other.frames });
+        return;
+      }
+    }
+  });
+  return swapped.length === examples.length ? swapped : [];
+}
+
+/** How much a model's held-out loss depends on seeing the right clip. */
+export interface VisionReliance {
+  /** Mean loss per completion token with each example's own frames. */
+  readonly own: number;
+  /** The same with another clip's frames (withOtherClipsFrames). */
+  readonly swapped: number;
+  /**
+   * swapped − own, in nats per token. About 0 means the model ignores the video: it answers from
+   * text priors alone (measured: a tiny base pretrained 600 steps had 0.0000, with identical
+   * greedy outputs for every clip, for zero frames too).
+   */
+  readonly gap: number;
+}
+
+/** The vision gap of `examples` (see VisionReliance); NaN fields when they hold under two clips. */
+export function visionReliance(model: TfjsModel, examples: readonly TokenizedExample[], rows: number): VisionReliance {
+  const swappedExamples = withOtherClipsFrames(examples);
+  if (swappedExamples.length === 0) return { own: Number.NaN, swapped: Number.NaN, gap: Number.NaN };
+  const own = validationLoss(model, examples, rows);
+  const swapped = validationLoss(model, swappedExamples, rows);
+  return { own, swapped, gap: swapped - own };
+}
+
+/**
  * Accuracy of a training model's current weights, through an onnxruntime engine that is opened on
  * first use and hot-swapped to the new weights on later calls.
  */

@@ -3,14 +3,18 @@ import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCuration } from '@vrft/curation';
-import { selectBackend } from '@vrft/engine-tfjs';
+import { selectBackend, TfjsModel } from '@vrft/engine-tfjs';
 import {
+  buildCaptionProbe,
   buildPretrainExamples,
   findLatestTrainingCheckpoint,
   parsePretrainOptions,
   runPretrainStage,
   runSftStage,
   sftCompletion,
+  validationLoss,
+  visionReliance,
+  withOtherClipsFrames,
 } from '@vrft/learner-core';
 import { createModelConfig, loadCheckpoint } from '@vrft/model';
 import { loadTokenizer } from '@vrft/tokenizer';
@@ -73,7 +77,9 @@ describe('pretraining and SFT on a micro model', () => {
     const losses = (await readFile(join(setup.root, 'a', 'metrics.jsonl'), 'utf8'))
       .trim()
       .split('\n')
-      .map((line) => (JSON.parse(line) as { loss: number }).loss);
+      .map((line) => JSON.parse(line) as { loss?: number })
+      .flatMap((line) => (line.loss === undefined ? [] : [line.loss]));
+    expect(losses).toHaveLength(4);
     expect(losses.at(-1)).toBeLessThan(losses[0] as number);
     expect(straight.text()).toMatch(/pretrain 4\/4 .*ETA/);
 
@@ -87,6 +93,47 @@ describe('pretraining and SFT on a micro model', () => {
     const a = await loadCheckpoint(full.finalDir);
     const b = await loadCheckpoint(resumed.finalDir);
     for (const [name, w] of a.weights) expect(b.weights.get(name)).toEqual(w);
+  }, 60_000);
+
+  it('pretraining evaluates held-out captions and the vision gap: their loss with other clips’ frames minus with their own', async () => {
+    const log = sink();
+    const runDir = join(setup.root, 'gap');
+    await runPretrainStage({ ...pretrain(runDir), evalEvery: 2, evalClips: 3 }, log.out);
+    const evals = (await readFile(join(runDir, 'metrics.jsonl'), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { step: number; eval?: Record<string, number> })
+      .filter((line) => line.eval !== undefined);
+    expect(evals.map((e) => e.step)).toEqual([2, 4]);
+    for (const { eval: fields } of evals) {
+      expect(fields?.['caption loss']).toBeGreaterThan(0);
+      expect(Number.isFinite(fields?.['vision gap'])).toBe(true);
+    }
+    expect(log.text()).toMatch(/pretrain eval at step 4: caption loss \d+\.\d+, vision gap -?\d+\.\d+/);
+
+    // The gap is exactly the loss difference of the same examples with swapped frames.
+    const tokenizer = await loadTokenizer(setup.tokenizerPath);
+    const config = createModelConfig('tiny', tokenizer, MICRO_MODEL);
+    const probe = buildCaptionProbe(parsePretrainOptions({ ...pretrain(runDir), evalClips: 3 }), tokenizer, config);
+    const swapped = withOtherClipsFrames(probe);
+    expect(swapped).toHaveLength(3);
+    swapped.forEach((example, i) => {
+      expect(example.frames).not.toBe(probe[i]?.frames);
+      expect(example.tokenIds).toEqual(probe[i]?.tokenIds);
+    });
+    expect(withOtherClipsFrames(probe.map((e) => ({ ...e, frames: probe[0]?.frames ?? e.frames })))).toEqual([]);
+    const base = await loadCheckpoint(join(runDir, 'final'));
+    const model = TfjsModel.create(base.config, base.weights);
+    try {
+      const reliance = visionReliance(model, probe, 3);
+      expect(reliance.own).toBeCloseTo(validationLoss(model, probe, 3), 6);
+      expect(reliance.gap).toBeCloseTo(validationLoss(model, swapped, 3) - reliance.own, 6);
+      // Frames the model has never seen the like of move the loss: the video path is live.
+      const noise = probe.map((e) => ({ ...e, frames: e.frames.map((_, j) => (j * 97) % 256) }));
+      expect(Math.abs(validationLoss(model, noise, 3) - reliance.own)).toBeGreaterThan(1e-4);
+    } finally {
+      model.dispose();
+    }
   }, 60_000);
 
   it('refuses to resume a run with other options', async () => {

@@ -39,9 +39,11 @@ vrft train tokenizer --out FILE [--clips N] [--vocab N] [--extra FILE]…
   byte-level BPE on the synthetic world's texts (+ sample files' texts)
 
 vrft train pretrain --run DIR --tokenizer FILE [--clips N] [--questions-per-clip N] [--restated-per-clip N]
-                    [--preset tiny] [--model JSON] [loop options]
+                    [--preset tiny] [--model JSON] [--eval-every N] [--eval-clips N] [loop options]
   the base model: captions and direct answers (optionally restated after a description), no
-  reasoning; result RUN/final
+  reasoning; result RUN/final. Every N updates (default 100; 0: never) it logs the held-out
+  caption loss of N validation clips and the vision gap (that loss with other clips' frames minus
+  it with the right ones; near 0: the model ignores the video)
 
 vrft train sft --run DIR --init CKPT --sft FILE --data DIR [--eval FILE] [--eval-samples N]
                [--eval-every N] [--patience N] [--select accuracy|loss] [--train-on-prompt]
@@ -99,6 +101,7 @@ const NUMBER_FLAGS = [
   'vocab',
   'questions-per-clip',
   'restated-per-clip',
+  'eval-clips',
   'eval-samples',
   'eval-every',
   'patience',
@@ -266,6 +269,8 @@ export function pretrainArgs(raw: RawTrainArgs): Partial<PretrainOptions> {
     firstSeed: numberFlag(raw, 'first-seed'),
     questionsPerClip: numberFlag(raw, 'questions-per-clip'),
     restatedPerClip: numberFlag(raw, 'restated-per-clip'),
+    evalEvery: numberFlag(raw, 'eval-every'),
+    evalClips: numberFlag(raw, 'eval-clips'),
     ...loopOptions(raw),
   });
 }
