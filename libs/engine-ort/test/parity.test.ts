@@ -97,6 +97,33 @@ describe('parity: onnxruntime vs TensorFlow.js logits', () => {
     }
   });
 
+  it('agree within 1e-4 with per-channel pixel normalisation, and the normalisation changes the logits', async () => {
+    const legacy = createModelConfig('tiny', tokenizer, {
+      ...MICRO_MODEL_SIZES,
+      pool: 2,
+      pixelMean: [0.5, 0.5, 0.5],
+      pixelStd: [0.5, 0.5, 0.5],
+    });
+    const perChannel = { ...legacy, pixelMean: [0.1, 0.3, 0.6], pixelStd: [0.2, 0.3, 0.5] } as const;
+    const rows = [makeRow(legacy, 3, 5, 6), makeRow(legacy, 1, 2, 7)];
+    for (const config of [legacy, perChannel]) {
+      const error = await compareEngines(config, rows, 5);
+      console.log(`parity rel. error (pixelMean ${config.pixelMean.join('/')}): ${error.toExponential(2)}`);
+      expect(error).toBeLessThan(1e-4);
+    }
+    // Both engines apply the config's values: the same weights and frames give other logits.
+    const logits = (config: ModelConfig) => {
+      const model = TfjsModel.create(config, createTestWeights(config, 21, 5));
+      const batch = createBatch(config, [{ tokenIds: rows[0]?.ids ?? [], videoStart: 4, frames: rows[0]?.frames }]);
+      const out = tf.tidy(() => model.forward(batch).dataSync() as Float32Array);
+      model.dispose();
+      return out;
+    };
+    const a = logits(legacy);
+    const b = logits(perChannel);
+    expect(Math.max(...a.map((x, i) => Math.abs(x - (b[i] as number))))).toBeGreaterThan(1e-3);
+  });
+
   it('agree within 1e-4 on the tiny preset', async () => {
     const config = createModelConfig('tiny', tokenizer);
     const error = await compareEngines(config, [makeRow(config, 4, 12, 3)], 1);

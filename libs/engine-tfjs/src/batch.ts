@@ -34,7 +34,7 @@ export const DEFAULT_BATCH_OPTIONS: BatchOptions = { padSide: 'right' };
 export interface BatchVideo {
   /** Frames per clip (the same for every row). */
   readonly numFrames: number;
-  /** Normalised patches, [B·F·Np, P·P·3]: x = (pixel/255 − 0.5)/0.5, (row, col, channel) order. */
+  /** Normalised patches, [B·F·Np, P·P·3]: x = (pixel/255 − pixelMean[c])/pixelStd[c], (row, col, channel) order. */
   readonly patches: Float32Array;
   /** For each of the B·T positions, the row of concat([text embeddings (B·T), visual tokens (B·Nv)]) it takes. */
   readonly spliceIndex: Int32Array;
@@ -98,7 +98,7 @@ function writePatches(
   out: Float32Array,
   offset: number,
 ): void {
-  const { imageHeight: h, imageWidth: w, patchSize: p } = config;
+  const { imageHeight: h, imageWidth: w, patchSize: p, pixelMean: mean, pixelStd: std } = config;
   const gridCols = w / p;
   const patches = patchesPerFrame(config);
   const features = p * p * 3;
@@ -111,7 +111,8 @@ function writePatches(
         for (let c = 0; c < p; c++) {
           const pixel = ((f * h + top + r) * w + left + c) * 3;
           const feature = base + (r * p + c) * 3;
-          for (let ch = 0; ch < 3; ch++) out[feature + ch] = ((frames[pixel + ch] as number) / 255 - 0.5) / 0.5;
+          for (let ch = 0; ch < 3; ch++)
+            out[feature + ch] = ((frames[pixel + ch] as number) / 255 - (mean[ch] as number)) / (std[ch] as number);
         }
       }
     }

@@ -10,6 +10,7 @@ import {
   queryGroupSize,
   visualTokensPerClip,
   weightSpecs,
+  WORLD_PIXEL_NORMALISATION,
   type ModelConfig,
 } from '../src/index.js';
 import { createTestTokenizer } from './fixtures.js';
@@ -118,6 +119,29 @@ describe('model config', () => {
     expectFieldError({ numKvHeads: '2' }, 'numKvHeads');
     expect(() => createModelConfig('small', tokenizer, { numHeads: 4, numKvHeads: 3 })).toThrow(/numKvHeads.*divide/);
     expect(parseModelConfig({ ...tiny, numKvHeads: 1 }).numKvHeads).toBe(1);
+  });
+
+  it('normalises pixels with the world statistics in the presets, and reads an older config as 0.5/0.5', () => {
+    for (const config of [tiny, createModelConfig('small', tokenizer)]) {
+      expect(config.pixelMean).toEqual([...WORLD_PIXEL_NORMALISATION.mean]);
+      expect(config.pixelStd).toEqual([...WORLD_PIXEL_NORMALISATION.std]);
+    }
+    const { pixelMean: _m, pixelStd: _s, ...old } = tiny;
+    const parsed = parseModelConfig(JSON.parse(JSON.stringify(old)));
+    expect(parsed.pixelMean).toEqual([0.5, 0.5, 0.5]);
+    expect(parsed.pixelStd).toEqual([0.5, 0.5, 0.5]);
+    expect(weightSpecs(parsed)).toEqual(weightSpecs(tiny)); // normalisation has no weights
+    expect(parseModelConfig(JSON.parse(JSON.stringify(tiny)))).toEqual(tiny); // round trip
+  });
+
+  it('names pixelMean or pixelStd when they are not three finite numbers (std positive)', () => {
+    expectFieldError({ pixelMean: [0.5, 0.5] }, 'pixelMean');
+    expectFieldError({ pixelMean: [0.5, 0.5, Number.NaN] }, 'pixelMean');
+    expectFieldError({ pixelMean: '0.5' }, 'pixelMean');
+    expectFieldError({ pixelStd: [0.5, 0, 0.5] }, 'pixelStd');
+    expectFieldError({ pixelStd: [0.5, -1, 0.5] }, 'pixelStd');
+    expectFieldError({ pixelStd: null }, 'pixelStd');
+    expect(parseModelConfig({ ...tiny, pixelMean: [-0.1, 0, 1.5] }).pixelMean).toEqual([-0.1, 0, 1.5]);
   });
 
   it('is frozen', () => {

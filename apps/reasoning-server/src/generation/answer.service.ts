@@ -43,10 +43,15 @@ const finishReasons: Record<Completion['finishReason'], FinishReason> = {
 
 const mappers = [reasoningServerErrorMapper, sharedErrorMapper];
 
-/** The preset whose sizes the config has, or 'custom'. */
+/**
+ * The preset whose sizes the config has, or 'custom'. Only the sizes count: a checkpoint with the
+ * legacy pixel normalisation (pixelMean, pixelStd) still has the preset's shape.
+ */
 function presetOf(config: ModelConfig): string {
   for (const [name, sizes] of Object.entries(MODEL_PRESETS)) {
-    const same = Object.entries(sizes).every(([key, value]) => config[key as keyof ModelConfig] === value);
+    const same = Object.entries(sizes).every(
+      ([key, value]) => typeof value !== 'number' || config[key as keyof ModelConfig] === value,
+    );
     if (same) return name;
   }
   return 'custom';

@@ -27,9 +27,10 @@ export function buildVisionGraph(config: ModelConfig, weights: ModelWeights): Gr
   const frames = g.input(VISION_IO.frames, 'uint8', ['batch', 'frames', imageHeight, imageWidth, 3]);
 
   const patches = g.scoped('patchify', () => {
-    // x = (pixel/255 − 0.5)/0.5, computed as written so both engines round alike.
+    // x = (pixel/255 − mean[c])/std[c] over the last (channel) axis, computed as written so both
+    // engines round alike.
     const pixels = g.cast(frames, 'float');
-    const x = g.div(g.sub(g.div(pixels, g.scalar(255)), g.scalar(0.5)), g.scalar(0.5));
+    const x = g.div(g.sub(g.div(pixels, g.scalar(255)), g.floats(config.pixelMean)), g.floats(config.pixelStd));
     const grid = g.reshape(x, [0, 0, rows, p, cols, p, 3]); // [B, F, Hp, P, Wp, P, 3]
     const ordered = g.transpose(grid, [0, 1, 2, 4, 3, 5, 6]); // [B, F, Hp, Wp, P, P, 3]
     return g.reshape(ordered, [0, 0, np, p * p * 3]); // [B, F, Np, P·P·3]

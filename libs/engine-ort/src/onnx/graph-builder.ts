@@ -99,6 +99,11 @@ export class GraphBuilder {
     return this.constant('int64', values, dims, () => BigInt64Array.from(values, (v) => BigInt(v)));
   }
 
+  /** A constant float32 tensor (1-D unless dims say otherwise), shared between identical uses. */
+  floats(values: readonly number[], dims: readonly number[] = [values.length]): string {
+    return this.constant('float', values, dims, () => Float32Array.from(values));
+  }
+
   /** A constant float32 scalar (rank 0), shared between identical uses. */
   scalar(value: number): string {
     return this.constant('float', [value], [], () => Float32Array.of(value));
