@@ -368,7 +368,7 @@ export async function runLocalGrpo(
       );
 
     let lastMetrics: Record<string, number> = {};
-    let finalAccuracy: AccuracyReport | undefined;
+    let endAccuracy: AccuracyReport | undefined;
     try {
       const startAccuracy = resumedFrom === 0 ? await evaluate('start') : undefined;
       while (trainer.step < options.steps) {
@@ -394,10 +394,8 @@ export async function runLocalGrpo(
         counters.completions += scored.reduce((n, g) => n + g.completions.length, 0);
         const step = trainer.step;
         // Evaluate before checkpointing, so a checkpoint already holds this step's best.
-        if (options.evalEvery > 0 && step % options.evalEvery === 0 && step < options.steps)
-          await evaluate(`step ${step}`);
-        const endAccuracy = step === options.steps ? await evaluate('end') : undefined;
-        if (endAccuracy !== undefined) finalAccuracy = endAccuracy;
+        if (step === options.steps) endAccuracy = await evaluate('end');
+        else if (options.evalEvery > 0 && step % options.evalEvery === 0) await evaluate(`step ${step}`);
         if (step % options.checkpointEvery === 0 || step === options.steps) await timer.run('checkpoint', checkpoint);
         lastMetrics = collectStepMetrics(scored, update, timer.breakdown(), policyVersion - 1);
         await appendFile(metricsPath, `${JSON.stringify({ step, ...lastMetrics })}\n`);
@@ -421,8 +419,7 @@ export async function runLocalGrpo(
           );
         }
       }
-      // A run resumed at its last step evaluates here; otherwise the loop did.
-      const endAccuracy = finalAccuracy ?? (await evaluate('end'));
+      endAccuracy ??= await evaluate('end'); // a run resumed after its last step
       const finalDir = join(options.runDir, 'final');
       await writeModelDirectory(
         finalDir,
