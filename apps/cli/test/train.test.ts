@@ -227,6 +227,13 @@ describe('vrft train', () => {
     expect(code, pre.err()).toBe(0);
     expect(pre.err()).toMatch(/pretrain 2\/2 .*loss/);
     expect(pre.out()).toContain(join(run, 'final'));
+    // The run's own metrics.jsonl plots: its two updates on the training-loss panel.
+    const plot = capture();
+    const svgPath = join(root, 'base.svg');
+    expect(await runTrainCommand(['plot', '--out', svgPath, run, '--smooth', '1'], plot.io), plot.err()).toBe(0);
+    const svg = await readFile(svgPath, 'utf8');
+    expect(svg).toContain('training loss');
+    expect(svg.match(/<polyline data-series="cli-base" points="[\d.]+,[\d.]+ [\d.]+,[\d.]+"/g)).toHaveLength(1);
     const evaluation = capture();
     const evalCode = await runTrainCommand(
       [

@@ -1,6 +1,6 @@
 /**
- * `vrft train tokenizer|pretrain|sft|grpo|eval`: the learner's stages on the command line
- * (@vrft/learner-core). main.ts calls {@link runTrainCommand} with the arguments after `train`;
+ * `vrft train tokenizer|pretrain|sft|grpo|eval|plot`: the learner's stages on the command line
+ * (@vrft/learner-core), and the plot of their training curves. main.ts calls {@link runTrainCommand} with the arguments after `train`;
  * `node apps/cli/dist/train/train-entry.js …` runs it directly. Progress goes to `err`, results
  * to `out`. Every stage resumes from its run directory's latest checkpoint.
  */
@@ -23,11 +23,14 @@ import {
   type AccuracyReport,
   type LineSink,
 } from '@vrft/learner-core';
+import { curvePanels, readRunCurves, RunMetricsError } from '../report/run-curves.js';
+import { renderLineCharts } from '../report/svg-chart.js';
 import { formatTable } from '../table.js';
 import {
   grpoArgs,
   numberFlag,
   parseTrainArgs,
+  plotArgs,
   pretrainArgs,
   requiredFlag,
   sftArgs,
@@ -54,6 +57,7 @@ export async function runTrainCommand(args: readonly string[], io: TrainCommandI
     return 0;
   }
   try {
+    if (sub === 'plot') return await runPlot(rest, io);
     const raw = parseTrainArgs(rest);
     const progress = withProgressFile(io.err, stringFlag(raw, 'progress'));
     switch (sub) {
@@ -93,7 +97,11 @@ export async function runTrainCommand(args: readonly string[], io: TrainCommandI
       io.err.write(`vrft train ${sub}: ${error.message}\n`);
       return EX_USAGE;
     }
-    if (error instanceof TrainingCheckpointError || error instanceof TrainingDataError) {
+    if (
+      error instanceof TrainingCheckpointError ||
+      error instanceof TrainingDataError ||
+      error instanceof RunMetricsError
+    ) {
       io.err.write(`vrft train ${sub}: ${error.message}\n`);
       return 1;
     }
@@ -133,6 +141,16 @@ function report(
     `${stage}: ${result.step} steps (resumed from ${result.resumedFrom})${result.stoppedEarly ? ', stopped early' : ''}; final weights ${result.finalDir}` +
       `${result.bestDir ? `; best ${result.bestDir} (score ${result.bestScore?.toFixed(4)})` : ''}\n`,
   );
+  return 0;
+}
+
+async function runPlot(args: readonly string[], io: TrainCommandIo): Promise<number> {
+  const options = plotArgs(args);
+  const runs = await Promise.all(options.runs.map((dir, i) => readRunCurves(dir, options.labels[i])));
+  const panels = curvePanels(runs, options.smooth);
+  if (panels.length === 0) throw new RunMetricsError(`no known metric in ${options.runs.join(', ')}`);
+  await writeFile(options.out, renderLineCharts(panels, { title: options.title, columns: options.columns }));
+  io.out.write(`plot: ${panels.length} panels of ${runs.length} runs → ${options.out}\n`);
   return 0;
 }
 

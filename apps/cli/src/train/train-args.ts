@@ -1,5 +1,5 @@
 /**
- * Command-line options of `vrft train tokenizer|pretrain|sft|grpo|eval`, mapped onto the stage
+ * Command-line options of `vrft train tokenizer|pretrain|sft|grpo|eval|plot`, mapped onto the stage
  * options of @vrft/learner-core. Every number is checked here (the option is named); the stages
  * check ranges again with their own field names.
  */
@@ -33,7 +33,7 @@ const LOOP_USAGE = `  --steps N               optimizer updates
   --checkpoint-every N --keep N --log-every N --seed S`;
 
 /** Usage of `vrft train`. */
-export const TRAIN_USAGE = `usage: vrft train <tokenizer|pretrain|sft|grpo|eval> [options]
+export const TRAIN_USAGE = `usage: vrft train <tokenizer|pretrain|sft|grpo|eval|plot> [options]
 
 vrft train tokenizer --out FILE [--clips N] [--vocab N] [--extra FILE]…
   byte-level BPE on the synthetic world's texts (+ sample files' texts)
@@ -75,6 +75,12 @@ vrft train eval --checkpoint CKPT --samples FILE --data DIR [--limit N] [--max-n
                 [--plain] [--json FILE] [--completions FILE]
   held-out answer accuracy (greedy), by problem type; --completions writes every sample's
   output, scored answer and reward as JSON lines
+
+vrft train plot --out FILE.svg RUN… [--label NAME]… [--title TEXT] [--smooth N] [--columns N]
+  training curves of run directories (their metrics.jsonl) as one SVG: training loss, held-out
+  accuracy, format, loss and vision gap, GRPO rewards, KL and entropy; a panel per metric some
+  run has, a colour per run (label: the run's directory name, or --label in the runs' order);
+  per-update curves are the mean of the last N updates (default 10)
 
 loop options:
 ${LOOP_USAGE}
@@ -174,6 +180,59 @@ export function parseTrainArgs(args: readonly string[]): RawTrainArgs {
   } catch (cause) {
     throw new TrainUsageError(cause instanceof Error ? cause.message : String(cause), { cause });
   }
+}
+
+/** What `vrft train plot` was asked for. */
+export interface PlotArgs {
+  readonly out: string;
+  readonly runs: readonly string[];
+  readonly labels: readonly string[];
+  readonly title: string;
+  readonly smooth: number;
+  readonly columns: number;
+}
+
+function positiveInteger(flag: string, value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  const number = Number(value);
+  if (value.trim() === '' || !Number.isInteger(number) || number < 1)
+    throw new TrainUsageError(`--${flag}: expected an integer ≥ 1, got ${JSON.stringify(value)}`);
+  return number;
+}
+
+/** Parses the arguments of `vrft train plot` (run directories are positional). */
+export function plotArgs(args: readonly string[]): PlotArgs {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...args],
+      options: {
+        out: { type: 'string' },
+        label: { type: 'string', multiple: true },
+        title: { type: 'string' },
+        smooth: { type: 'string' },
+        columns: { type: 'string' },
+      },
+      allowPositionals: true,
+      strict: true,
+    });
+  } catch (cause) {
+    throw new TrainUsageError(cause instanceof Error ? cause.message : String(cause), { cause });
+  }
+  const { values, positionals } = parsed;
+  if (values.out === undefined) throw new TrainUsageError('--out is required');
+  if (positionals.length === 0) throw new TrainUsageError('name at least one run directory');
+  const labels = values.label ?? [];
+  if (labels.length > positionals.length)
+    throw new TrainUsageError(`${labels.length} labels for ${positionals.length} runs: at most one label per run`);
+  return {
+    out: values.out,
+    runs: positionals,
+    labels,
+    title: values.title ?? '',
+    smooth: positiveInteger('smooth', values.smooth, 10),
+    columns: positiveInteger('columns', values.columns, 2),
+  };
 }
 
 /** A number flag's value, or undefined when absent; throws TrainUsageError naming the flag. */
