@@ -9,16 +9,7 @@ import { readSamples } from '@vrft/data';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runDataCommand } from '../src/commands/data.command.js';
 import { parseGenerateArgs } from '../src/data/generate-args.js';
-
-function capture(): { io: Parameters<typeof runDataCommand>[1]; out: () => string; err: () => string } {
-  const out: string[] = [];
-  const err: string[] = [];
-  return {
-    io: { out: { write: (t: string) => out.push(t) }, err: { write: (t: string) => err.push(t) } },
-    out: () => out.join(''),
-    err: () => err.join(''),
-  };
-}
+import { captureIo as capture } from './capture-io.js';
 
 /** Width and height from a PNG's IHDR chunk. */
 function pngSize(png: Buffer): [number, number] {

@@ -9,18 +9,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runTrainCommand } from '../src/commands/train.command.js';
 import { curvePanels, readRunCurves, runLabel, RunMetricsError, trailingMean } from '../src/report/run-curves.js';
 import { formatTick, niceTicks, renderLineCharts } from '../src/report/svg-chart.js';
+import { captureIo as capture } from './capture-io.js';
 
 let root = '';
-
-function capture() {
-  const out: string[] = [];
-  const err: string[] = [];
-  return {
-    io: { out: { write: (t: string) => out.push(t) }, err: { write: (t: string) => err.push(t) } },
-    out: () => out.join(''),
-    err: () => err.join(''),
-  };
-}
 
 async function writeRun(name: string, lines: readonly string[]): Promise<string> {
   const dir = join(root, name);

@@ -14,22 +14,13 @@ import { trainTokenizerStage } from '@vrft/learner-core';
 import { MICRO_VIDEO_MODEL_SIZES, createModelConfig, initWeights, loadCheckpoint, saveCheckpoint } from '@vrft/model';
 import { runTrainCommand } from '../src/commands/train.command.js';
 import { grpoArgs, parseTrainArgs } from '../src/train/train-args.js';
+import { captureIo as capture } from './capture-io.js';
 
 const ENTRY = resolve(import.meta.dirname, '../dist/train/train-entry.js');
 let root = '';
 let dataDir = '';
 let initDir = '';
 let encoderDir = '';
-
-function capture() {
-  const out: string[] = [];
-  const err: string[] = [];
-  return {
-    io: { out: { write: (t: string) => out.push(t) }, err: { write: (t: string) => err.push(t) } },
-    out: () => out.join(''),
-    err: () => err.join(''),
-  };
-}
 
 interface Child {
   readonly done: Promise<{ code: number | null; signal: NodeJS.Signals | null; output: string }>;
