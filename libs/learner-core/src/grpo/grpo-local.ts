@@ -395,7 +395,7 @@ export async function runLocalGrpo(
         const step = trainer.step;
         // Evaluate before checkpointing, so a checkpoint already holds this step's best.
         if (step === options.steps) endAccuracy = await evaluate('end');
-        else if (options.evalEvery > 0 && step % options.evalEvery === 0) await evaluate(`step ${step}`);
+        else if (options.evalEvery > 0 && step % options.evalEvery === 0) await evaluate('periodic');
         if (step % options.checkpointEvery === 0 || step === options.steps) await timer.run('checkpoint', checkpoint);
         lastMetrics = collectStepMetrics(scored, update, timer.breakdown(), policyVersion - 1);
         await appendFile(metricsPath, `${JSON.stringify({ step, ...lastMetrics })}\n`);
