@@ -37,10 +37,10 @@ const PANELS: readonly { title: string; source: 'updates' | 'evaluations'; metri
     metric: 'vision gap',
     smooth: false,
   },
-  { title: 'GRPO reward R (rollout mean)', source: 'updates', metric: 'reward/total_mean', smooth: true },
-  { title: 'GRPO accuracy reward R_a (rollout mean)', source: 'updates', metric: 'reward/accuracy_mean', smooth: true },
-  { title: 'GRPO format reward R_f (rollout mean)', source: 'updates', metric: 'reward/format_mean', smooth: true },
-  { title: 'GRPO k3 KL to the reference', source: 'updates', metric: 'policy/kl', smooth: true },
+  { title: 'rollout reward R (GRPO)', source: 'updates', metric: 'reward/total_mean', smooth: true },
+  { title: 'rollout accuracy reward R_a', source: 'updates', metric: 'reward/accuracy_mean', smooth: true },
+  { title: 'rollout format reward R_f', source: 'updates', metric: 'reward/format_mean', smooth: true },
+  { title: 'k3 KL to the reference', source: 'updates', metric: 'policy/kl', smooth: true },
   { title: 'policy entropy (nats/token)', source: 'updates', metric: 'policy/entropy', smooth: true },
 ];
 
