@@ -108,6 +108,13 @@ describe('chart primitives', () => {
     expect(points[1]?.[0]).toBeCloseTo(386, 0);
     expect(points[2]?.[0]).toBeCloseTo(58 + 328 / 2, 0);
   });
+
+  it('draws a long run (more points than a spread call takes)', () => {
+    const points = Array.from({ length: 300_000 }, (_, i) => [i + 1, 1 / (i + 1)] as const);
+    const svg = renderLineCharts([{ title: 'long', xLabel: 'update', series: [{ label: 'run', points }] }]);
+    expect(svg.match(/<polyline/g)).toHaveLength(1);
+    expect(svg).toContain('>300000</text>'); // the last x tick covers the last update
+  });
 });
 
 describe('run curves', () => {

@@ -1,6 +1,7 @@
 /**
  * `vrft train tokenizer|pretrain|sft|grpo|eval|plot`: the learner's stages on the command line
- * (@vrft/learner-core), and the plot of their training curves. main.ts calls {@link runTrainCommand} with the arguments after `train`;
+ * (@vrft/learner-core), and the plot of their training curves. main.ts calls
+ * {@link runTrainCommand} with the arguments after `train`;
  * `node apps/cli/dist/train/train-entry.js …` runs it directly. Progress goes to `err`, results
  * to `out`. Every stage resumes from its run directory's latest checkpoint.
  */

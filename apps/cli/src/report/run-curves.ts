@@ -9,10 +9,7 @@ import { type ChartPanel } from './svg-chart.js';
 
 /** A run directory whose metrics cannot be read. */
 export class RunMetricsError extends Error {
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = 'RunMetricsError';
-  }
+  override readonly name = 'RunMetricsError';
 }
 
 /** One run's scalars by name, as (step, value) sorted by step. */
@@ -47,7 +44,7 @@ const PANELS: readonly { title: string; source: 'updates' | 'evaluations'; metri
 /** The label of a run directory: its name, or parent/name for `best`, `final` and the like. */
 export function runLabel(dir: string): string {
   const name = basename(dir.replace(/\/+$/, ''));
-  return ['best', 'final', 'run'].includes(name) ? `${basename(dirname(dir))}/${name}` : name;
+  return ['best', 'final'].includes(name) ? `${basename(dirname(dir))}/${name}` : name;
 }
 
 function addPoint(map: Map<string, Map<number, number>>, name: string, step: number, value: unknown): void {

@@ -66,6 +66,17 @@ function escapeXml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
 
+/** [min, max] of one coordinate, by a loop: spreading a long run's points into Math.min overflows the stack. */
+function extent(points: readonly (readonly [number, number])[], axis: 0 | 1): [number, number] {
+  let min = Infinity;
+  let max = -Infinity;
+  for (const point of points) {
+    min = Math.min(min, point[axis]);
+    max = Math.max(max, point[axis]);
+  }
+  return [min, max];
+}
+
 const fixed = (n: number): string => String(Math.round(n * 10) / 10);
 
 function renderPanel(
@@ -91,8 +102,8 @@ function renderPanel(
     );
     return parts.join('\n');
   }
-  const xTicks = niceTicks(Math.min(...all.map((p) => p[0])), Math.max(...all.map((p) => p[0])));
-  const yTicks = niceTicks(Math.min(...all.map((p) => p[1])), Math.max(...all.map((p) => p[1])));
+  const xTicks = niceTicks(...extent(all, 0));
+  const yTicks = niceTicks(...extent(all, 1));
   const [xMin, xMax] = [xTicks[0] as number, xTicks[xTicks.length - 1] as number];
   const [yMin, yMax] = [yTicks[0] as number, yTicks[yTicks.length - 1] as number];
   const sx = (x: number) => left + ((x - xMin) / (xMax - xMin)) * width;

@@ -174,9 +174,14 @@ export function parseTrainArgs(args: readonly string[]): RawTrainArgs {
   };
   for (const flag of NUMBER_FLAGS) options[flag] = { type: 'string' };
   for (const flag of STRING_FLAGS) options[flag] = { type: 'string', ...(flag === 'extra' ? { multiple: true } : {}) };
+  const { values } = asUsageError(() => parseArgs({ args: [...args], options, allowPositionals: false, strict: true }));
+  return { values: values as RawTrainArgs['values'] };
+}
+
+/** Runs node's parseArgs (in `parse`), turning its errors into TrainUsageError. */
+function asUsageError<T>(parse: () => T): T {
   try {
-    const { values } = parseArgs({ args: [...args], options, allowPositionals: false, strict: true });
-    return { values: values as RawTrainArgs['values'] };
+    return parse();
   } catch (cause) {
     throw new TrainUsageError(cause instanceof Error ? cause.message : String(cause), { cause });
   }
@@ -202,9 +207,8 @@ function positiveInteger(flag: string, value: string | undefined, fallback: numb
 
 /** Parses the arguments of `vrft train plot` (run directories are positional). */
 export function plotArgs(args: readonly string[]): PlotArgs {
-  let parsed;
-  try {
-    parsed = parseArgs({
+  const { values, positionals } = asUsageError(() =>
+    parseArgs({
       args: [...args],
       options: {
         out: { type: 'string' },
@@ -215,11 +219,8 @@ export function plotArgs(args: readonly string[]): PlotArgs {
       },
       allowPositionals: true,
       strict: true,
-    });
-  } catch (cause) {
-    throw new TrainUsageError(cause instanceof Error ? cause.message : String(cause), { cause });
-  }
-  const { values, positionals } = parsed;
+    }),
+  );
   if (values.out === undefined) throw new TrainUsageError('--out is required');
   if (positionals.length === 0) throw new TrainUsageError('name at least one run directory');
   const labels = values.label ?? [];
