@@ -281,6 +281,7 @@ export class GrpoLearner implements OnApplicationBootstrap, BeforeApplicationShu
         grpo: running.grpo,
         microRows: this.settings.microRows,
         importanceCorrection,
+        temperature: this.settings.samplingTemperature,
       }),
     );
     running.version += 1;

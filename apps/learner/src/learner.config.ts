@@ -40,6 +40,14 @@ export const learnerConfigSchema = baseAppSchema('learner', 50055).extend({
       weightDecay: z.number().min(0).default(0.01).describe('AdamW decoupled weight decay'),
       maxGradNorm: z.number().min(0).default(5).describe('Global gradient-norm clip (0 = off)'),
       beta: z.number().min(0).default(0.04).describe('KL weight β to the reference policy'),
+      samplingTemperature: z
+        .number()
+        .positive()
+        .max(10)
+        .default(1)
+        .describe(
+          'Temperature τ the actors sample at: log π_θ is taken under softmax(z/τ), as the rollouts’ behaviour and reference log-probs',
+        ),
       checkpointEvery: positive().default(1).describe('Updates between checkpoints (rollouts are acked after theirs)'),
       keepCheckpoints: positive().default(2).describe('Checkpoints kept on disk'),
       seed: z.number().int().min(0).default(1).describe('Run seed'),

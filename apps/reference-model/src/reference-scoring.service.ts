@@ -108,7 +108,8 @@ export class ReferenceScoringService implements OnApplicationBootstrap, OnModule
   }
 
   /**
-   * Log-probs of every completion of every group, in request order. The call's signal and
+   * Log-probs of every completion of every group under softmax(z/τ) at the request's temperature
+   * (default 1), in request order. The call's signal and
    * deadline reach the video decodes and the engine: scoring that has not started when the call
    * is cancelled or its deadline passes is dropped, and the call ends at once.
    */
@@ -124,11 +125,17 @@ export class ReferenceScoringService implements OnApplicationBootstrap, OnModule
         `${total} completions exceed maxSequences ${this.config.reference.maxSequences}`,
       );
     }
+    const temperature = request.temperature ?? 1;
+    if (!(Number.isFinite(temperature) && temperature > 0))
+      throw new ReferenceInputError(
+        'temperature',
+        `expected a number > 0 (the rollouts' sampling τ), got ${temperature}`,
+      );
     const prepared = await Promise.all(
       request.groups.map((group, g) => this.prepareGroup(engine, group, `groups[${g}]`, signal)),
     );
     const requests: EngineScoreRequest[] = prepared.flatMap((p, g) =>
-      (request.groups[g]?.completions ?? []).map((c) => ({ ...p, completionIds: c.tokenIds })),
+      (request.groups[g]?.completions ?? []).map((c) => ({ ...p, completionIds: c.tokenIds, temperature })),
     );
     const { results, version } = await engine.score(requests, call);
     let next = 0;

@@ -72,6 +72,22 @@ describe('reference-model over gRPC', () => {
       expect(c.logprobs).toHaveLength(completions[i]?.tokenIds.length ?? -1);
       c.logprobs.forEach((lp, k) => expect(lp).toBeCloseTo(expected.results[i]?.logprobs[k] ?? Number.NaN, 5));
     });
+    // At the rollouts' sampling temperature: log softmax(z/τ), as the engine scores it, not the τ = 1 values.
+    const cooled = await client.computeLogprobs({
+      groups: [{ promptTokenIds: prompt, completions }],
+      temperature: 0.7,
+    });
+    const reopened = await OrtEngine.open({ kind: 'checkpoint', dir: checkpoint }, { workers: 1, intraOpThreads: 1 });
+    const expectedCooled = await reopened.score(
+      completions.map((c) => ({ promptIds: prompt, completionIds: c.tokenIds, temperature: 0.7 })),
+    );
+    await reopened.close();
+    cooled.groups[0]?.completions.forEach((c, i) =>
+      c.logprobs.forEach((lp, k) => {
+        expect(lp).toBeCloseTo(expectedCooled.results[i]?.logprobs[k] ?? Number.NaN, 5);
+        expect(Math.abs(lp - (expected.results[i]?.logprobs[k] ?? Number.NaN))).toBeGreaterThan(1e-3);
+      }),
+    );
     // The video group's prompt was expanded to 2 frames of visual tokens and scored with them.
     expect(response.groups[1]?.completions[0]?.logprobs).toHaveLength(3);
     expect(response.groups[1]?.completions[0]?.logprobs).not.toEqual(response.groups[0]?.completions[0]?.logprobs);
@@ -97,6 +113,13 @@ describe('reference-model over gRPC', () => {
       })
       .catch((e: unknown) => e)) as RpcError;
     expect(badVideo.code).toBe(Code.INVALID_ARGUMENT);
+    for (const temperature of [0, -1]) {
+      const badTemperature = (await client
+        .computeLogprobs({ groups: [{ promptTokenIds: [1, 2], completions: [{ tokenIds: [3] }] }], temperature })
+        .catch((e: unknown) => e)) as RpcError;
+      expect(badTemperature.code).toBe(Code.INVALID_ARGUMENT);
+      expect(badTemperature.message).toMatch(/^temperature: /);
+    }
   });
 
   it('stays NOT_SERVING and says why without a checkpoint', async () => {

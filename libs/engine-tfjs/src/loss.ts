@@ -2,22 +2,28 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { unsampledTokenIds } from '@vrft/model';
 import { type ModelBatch } from './batch.js';
+import { EngineOptionsError } from './errors.js';
 import { type TfjsModel } from './model.js';
 
 // Finite rather than −∞: exp(−1e9) is exactly 0 in float32, and p·log p stays 0 (not NaN) in entropies.
 const MASKED_LOGIT = -1e9;
 
 /**
- * log softmax of the forward's logits [B, T, V] with the tokens a completion never contains
- * (`<video>`, `<pad>`, `<bos>`) masked out, the way onnxruntime's sampler and scorer renormalise:
- * log p(v) = z_v − log Σ_{u ∉ masked} exp(z_u). The learner's log π_θ then matches the behaviour
- * log-probs of the rollouts. Call inside tf.tidy or a gradient function.
+ * log softmax of the forward's logits [B, T, V] at temperature τ, with the tokens a completion
+ * never contains (`<video>`, `<pad>`, `<bos>`) masked out, the way onnxruntime's sampler and
+ * scorer renormalise: log p(v) = z_v/τ − log Σ_{u ∉ masked} exp(z_u/τ). With τ the rollouts'
+ * sampling temperature the learner's log π_θ matches their behaviour log-probs (verl and TRL divide
+ * the logits by it too). Call inside tf.tidy or a gradient function.
  */
-export function sampledLogSoftmax(model: TfjsModel, batch: ModelBatch): tf.Tensor3D {
+export function sampledLogSoftmax(model: TfjsModel, batch: ModelBatch, temperature = 1): tf.Tensor3D {
+  if (!(Number.isFinite(temperature) && temperature > 0))
+    throw new EngineOptionsError('temperature', `expected a finite number > 0, got ${temperature}`);
   const v = model.config.vocabSize;
   const bias = new Float32Array(v);
   for (const id of unsampledTokenIds(model.config)) bias[id] = MASKED_LOGIT;
-  return tf.logSoftmax(tf.add(model.forward(batch), tf.tensor1d(bias))) as tf.Tensor3D;
+  const logits = model.forward(batch);
+  const scaled = temperature === 1 ? logits : tf.div(logits, temperature); // z/τ
+  return tf.logSoftmax(tf.add(scaled, tf.tensor1d(bias))) as tf.Tensor3D;
 }
 
 /**

@@ -150,4 +150,30 @@ describe('TfjsModel.forward', () => {
     expect(checked).toBeGreaterThan(1);
     for (const id of banned) expect(Math.exp(masked[0]![id]!)).toBe(0);
   });
+
+  it('takes the log softmax at a temperature τ: log p_τ(v) = z_v/τ − log Σ_u exp(z_u/τ), masked alike', () => {
+    const batch = createBatch(config, [makeSequence('<video> how many objects?', '<answer>2</answer>', 1)]);
+    const tau = 0.7;
+    const logits = tf.tidy(() => model.forward(batch).arraySync())[0]!;
+    const cooled = tf.tidy(() => sampledLogSoftmax(model, batch, tau).arraySync())[0]!;
+    const plain = tf.tidy(() => sampledLogSoftmax(model, batch).arraySync())[0]!;
+    const banned = new Set(unsampledTokenIds(config));
+    let largestChange = 0;
+    for (const t of [1, batch.seqLen - 1]) {
+      const z = logits[t]!;
+      const kept = z.filter((_, v) => !banned.has(v)).map((x) => x / tau);
+      const max = Math.max(...kept);
+      const logSum = max + Math.log(kept.reduce((sum, x) => sum + Math.exp(x - max), 0));
+      z.forEach((zv, v) => {
+        if (banned.has(v)) expect(Math.exp(cooled[t]![v]!)).toBe(0);
+        else {
+          expect(cooled[t]![v]).toBeCloseTo(zv / tau - logSum, 4);
+          largestChange = Math.max(largestChange, Math.abs(cooled[t]![v]! - plain[t]![v]!));
+        }
+      });
+    }
+    expect(largestChange).toBeGreaterThan(1e-3); // τ is applied, not ignored
+    for (const bad of [0, -1, Number.NaN])
+      expect(() => tf.tidy(() => sampledLogSoftmax(model, batch, bad))).toThrow(/^temperature: /);
+  });
 });

@@ -100,6 +100,7 @@ export {
   completionGroupOf,
   generateGroups,
   localRewardRecipe,
+  logProbTemperature,
   referenceGroups,
   rewardGroups,
   type RolloutSampling,

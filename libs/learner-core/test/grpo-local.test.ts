@@ -67,6 +67,18 @@ describe('local GRPO loop on a micro model', () => {
     expect(lines.join('')).toMatch(/grpo 2\/2 .*ETA/);
   });
 
+  it('takes log π_θ and log π_ref at the sampling temperature: fresh rollouts match their behaviour log-probs', async () => {
+    const sampling = { temperature: 0.6, topP: 1, topK: 0, maxNewTokens: 12 };
+    const result = await runLocalGrpo(microRun(join(setup.root, 'grpo-cool'), { steps: 1, sampling }), out);
+    // Step 1's rollouts come from the weights being updated: the learner's log softmax(z/τ) is the
+    // sampler's up to float error (at τ = 1 instead the gap is ~0.07 nats per token here).
+    const gap = result.lastMetrics['policy/behaviour_logp_gap'] as number;
+    expect(gap).toBeGreaterThanOrEqual(0);
+    expect(gap).toBeLessThan(1e-3);
+    // The policy is still the reference, and both are taken at τ: the k3 KL is 0.
+    expect(Math.abs(result.lastMetrics['policy/kl'] as number)).toBeLessThan(1e-5);
+  });
+
   it('keeps the best evaluation after an update in RUN/best, never the start model, and checkpoints it', async () => {
     const runDir = join(setup.root, 'grpo-best');
     const result = await runLocalGrpo(

@@ -38,6 +38,7 @@ const update = {
   gradNorm: 1,
   learningRate: 1e-3,
   completionTokens: 15,
+  behaviourLogpGap: 0,
   metrics: {
     klMean: 0,
     clipFraction: 0,

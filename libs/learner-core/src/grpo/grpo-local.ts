@@ -42,6 +42,7 @@ import {
   advantageGroups,
   generateGroups,
   localRewardRecipe,
+  logProbTemperature,
   referenceGroups,
   rewardGroups,
   type RolloutSampling,
@@ -368,6 +369,7 @@ export async function runLocalGrpo(
       );
 
     let lastMetrics: Record<string, number> = {};
+    const temperature = logProbTemperature(options.sampling); // of log π_θ and log π_ref, as the rollouts'
     let endAccuracy: AccuracyReport | undefined;
     try {
       const startAccuracy = resumedFrom === 0 ? await evaluate('start') : undefined;
@@ -381,10 +383,15 @@ export async function runLocalGrpo(
         );
         const embeddings = groupEncoder && (await timer.run('encode', () => groupEncoder.encode(generated)));
         const rewarded = await timer.run('reward', () => rewardGroups(generated, recipe, embeddings));
-        const referenced = await timer.run('reference', () => referenceGroups(referenceEngine, rewarded));
+        const referenced = await timer.run('reference', () => referenceGroups(referenceEngine, rewarded, temperature));
         const scored = await timer.run('advantages', () => advantageGroups(referenced, grpo));
         const update = await timer.run('update', () =>
-          applyGrpoUpdate(model, trainer, scored, { grpo, microRows: options.microRows, importanceCorrection: false }),
+          applyGrpoUpdate(model, trainer, scored, {
+            grpo,
+            microRows: options.microRows,
+            importanceCorrection: false,
+            temperature,
+          }),
         );
         await timer.run('publish', async () => {
           policyVersion += 1;

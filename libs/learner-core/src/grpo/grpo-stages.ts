@@ -35,6 +35,15 @@ export interface RolloutSampling {
 }
 
 /**
+ * The temperature the update's and the reference's log-probs are taken at for rollouts sampled
+ * with `sampling`: its τ, or 1 for greedy rollouts (τ = 0 has no distribution; onnxruntime reports
+ * their log-probs at τ = 1 too).
+ */
+export function logProbTemperature(sampling: Pick<RolloutSampling, 'temperature'>): number {
+  return sampling.temperature > 0 ? sampling.temperature : 1;
+}
+
+/**
  * The reward recipe of the local loop: `input` over the method's defaults, with R_s on by default
  * only when a dual encoder is given (without one the default is R = R_f + R_a). A bad field is a
  * TrainingOptionsError naming `reward.<field>`.
@@ -130,8 +139,16 @@ export function rewardGroups(
   });
 }
 
-/** Adds log π_ref of every completion token, scored by the frozen reference engine. */
-export async function referenceGroups(engine: OrtEngine, groups: readonly RewardedGroup[]): Promise<ReferencedGroup[]> {
+/**
+ * Adds log π_ref of every completion token, scored by the frozen reference engine under
+ * softmax(z/τ) at the rollouts' sampling temperature, so the KL term compares π_θ and π_ref at the
+ * same τ as the update's log π_θ (GrpoUpdateOptions.temperature).
+ */
+export async function referenceGroups(
+  engine: OrtEngine,
+  groups: readonly RewardedGroup[],
+  temperature = 1,
+): Promise<ReferencedGroup[]> {
   const frames = engine.config.frames;
   // Empty completions (cut at their first token) have nothing to score.
   const requests = groups.flatMap((group) =>
@@ -141,6 +158,7 @@ export async function referenceGroups(engine: OrtEngine, groups: readonly Reward
         promptIds: group.prompt.promptIds,
         completionIds: completion.tokenIds,
         video: { frames: group.prompt.frames, frameCount: frames },
+        temperature,
       })),
   );
   const { results } = requests.length > 0 ? await engine.score(requests) : { results: [] };

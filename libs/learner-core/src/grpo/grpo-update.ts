@@ -33,6 +33,12 @@ export interface GrpoUpdateOptions {
   readonly microRows: number;
   /** Weight tokens by min(π_θold/π_behaviour, C): for rollouts sampled by older weights. */
   readonly importanceCorrection: boolean;
+  /**
+   * The temperature τ the rollouts were sampled at (default 1): log π_θ is taken under
+   * softmax(z/τ), the distribution their behaviour log-probs come from, as verl and TRL do. The
+   * reference log-probs must be scored at the same τ.
+   */
+  readonly temperature?: number;
 }
 
 /** What an update did. */
@@ -47,6 +53,12 @@ export interface GrpoUpdateResult {
   readonly step: number;
   /** Completion tokens trained on. */
   readonly completionTokens: number;
+  /**
+   * Mean |log π_θ − log π_behaviour| over the completion tokens before the update: 0 up to float
+   * error when the rollouts are fresh and sampled at the update's temperature; it grows with
+   * staleness or a temperature mismatch.
+   */
+  readonly behaviourLogpGap: number;
 }
 
 /** One completion as a training row. */
@@ -126,9 +138,13 @@ function alignedArrays(rows: readonly Row[], batch: ModelBatch, old?: readonly F
  * (0 at t = 0), from one forward. Over the tokens a completion can contain only, as onnxruntime
  * sampled them, so π_θ / π_behaviour compares like with like.
  */
-function policyLogProbs(model: TfjsModel, batch: ModelBatch): { logp: tf.Tensor2D; entropy: tf.Tensor2D } {
+function policyLogProbs(
+  model: TfjsModel,
+  batch: ModelBatch,
+  temperature: number,
+): { logp: tf.Tensor2D; entropy: tf.Tensor2D } {
   const { batchSize: b, seqLen: t } = batch;
-  const logProbs = sampledLogSoftmax(model, batch); // [B, T, V]
+  const logProbs = sampledLogSoftmax(model, batch, temperature); // [B, T, V] of softmax(z/τ)
   const logp = pickTokenLogProbs(logProbs, batch); // [B, T]
   const sourceEntropy = computeTokenEntropiesFromLogProbs(logProbs); // [B, T]: of the prediction made at t
   const entropy = tf.concat([tf.zeros([b, 1]), tf.slice(sourceEntropy, [0, 0], [b, t - 1])], 1) as tf.Tensor2D;
@@ -136,8 +152,13 @@ function policyLogProbs(model: TfjsModel, batch: ModelBatch): { logp: tf.Tensor2
 }
 
 /** log π_θ of each row's completion tokens now (no gradients), for logp_old. */
-function currentLogProbs(model: TfjsModel, rows: readonly Row[], batch: ModelBatch): Float32Array[] {
-  const values = tf.tidy(() => policyLogProbs(model, batch).logp).dataSync() as Float32Array;
+function currentLogProbs(
+  model: TfjsModel,
+  rows: readonly Row[],
+  batch: ModelBatch,
+  temperature: number,
+): Float32Array[] {
+  const values = tf.tidy(() => policyLogProbs(model, batch, temperature).logp).dataSync() as Float32Array;
   return rows.map((row, r) =>
     values.slice(r * batch.seqLen + row.promptLength, r * batch.seqLen + row.promptLength + row.completionLength),
   );
@@ -172,6 +193,9 @@ export async function applyGrpoUpdate(
   if (groups.length === 0) throw new RolloutInputError('groups', 'an update needs at least one group');
   if (!Number.isInteger(options.microRows) || options.microRows < 1)
     throw new RolloutInputError('microRows', `expected an integer ≥ 1, got ${options.microRows}`);
+  const temperature = options.temperature ?? 1;
+  if (!(Number.isFinite(temperature) && temperature > 0))
+    throw new RolloutInputError('temperature', `expected a finite number > 0, got ${temperature}`);
   const rows = toRows(groups, model.config.contextLength, model.config.specialTokens.video);
   const micro: Row[][] = [];
   for (let start = 0; start < rows.length; start += options.microRows)
@@ -187,11 +211,12 @@ export async function applyGrpoUpdate(
   const normalizer = options.grpo.aggregation === 'sequence-mean' ? rows.length : Math.max(1, completionTokens);
   const old =
     options.grpo.innerUpdates > 1
-      ? micro.map((part, k) => currentLogProbs(model, part, batches[k] as ModelBatch))
+      ? micro.map((part, k) => currentLogProbs(model, part, batches[k] as ModelBatch, temperature))
       : undefined;
 
   let firstLoss = 0;
   let firstMetrics: GrpoMetrics | undefined;
+  let behaviourGapSum = 0;
   let last = { gradNorm: 0, learningRate: 0, step: trainer.step };
   for (let k = 0; k < options.grpo.innerUpdates; k++) {
     const parts: GrpoMetrics[] = [];
@@ -201,16 +226,21 @@ export async function applyGrpoUpdate(
       const arrays = alignedArrays(part, batch, old?.[m]);
       const shape: [number, number] = [batch.batchSize, batch.seqLen];
       let kept: GrpoMetricTensors | undefined;
+      let gapSum: tf.Scalar | undefined;
       loss += trainer.accumulate(() => {
-        const { logp, entropy } = policyLogProbs(model, batch);
+        const { logp, entropy } = policyLogProbs(model, batch, temperature);
+        const mask = tf.tensor2d(arrays.mask, shape);
+        const behaviour = tf.tensor2d(arrays.behaviour, shape);
+        // Σ |log π_θ − log π_b| over completion tokens: the sampler/learner mismatch, a metric only.
+        if (k === 0) gapSum = tf.keep(tf.sum(tf.mul(tf.abs(tf.sub(logp, behaviour)), mask)) as tf.Scalar);
         const output = computeGrpoLoss(
           {
             logp,
             logpRef: tf.tensor2d(arrays.reference, shape),
             ...(arrays.oldLogp !== undefined ? { logpOld: tf.tensor2d(arrays.oldLogp, shape) } : {}),
-            ...(options.importanceCorrection ? { logpBehaviour: tf.tensor2d(arrays.behaviour, shape) } : {}),
+            ...(options.importanceCorrection ? { logpBehaviour: behaviour } : {}),
             advantages: tf.tensor1d(part.map((r) => r.advantage)),
-            mask: tf.tensor2d(arrays.mask, shape),
+            mask,
             tokenEntropy: entropy,
             normalizer,
           },
@@ -224,6 +254,10 @@ export async function applyGrpoUpdate(
       if (kept !== undefined) {
         parts.push(await readGrpoMetrics(kept));
         for (const t of Object.values(kept)) (t as tf.Tensor).dispose();
+      }
+      if (gapSum !== undefined) {
+        behaviourGapSum += (await gapSum.data())[0] as number;
+        gapSum.dispose();
       }
     }
     const stats = trainer.applyUpdate();
@@ -240,5 +274,6 @@ export async function applyGrpoUpdate(
     learningRate: last.learningRate,
     step: last.step,
     completionTokens,
+    behaviourLogpGap: behaviourGapSum / Math.max(1, completionTokens),
   };
 }

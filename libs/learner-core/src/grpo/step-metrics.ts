@@ -31,6 +31,8 @@ export const STEP_METRIC_GLOSSARY: Readonly<Record<string, string>> = Object.fre
   'policy/entropy': 'mean per-token entropy of the policy (nats)',
   'policy/approx_kl_old': 'k3 KL of the old to the current policy within the inner updates',
   'policy/importance_weight_mean': 'mean truncated importance weight (1 without correction)',
+  'policy/behaviour_logp_gap':
+    'mean |log π_θ − log π_behaviour| per completion token before the update (≈ 0 for fresh rollouts at the same τ)',
   'policy/grad_norm': 'global gradient norm before clipping',
   'policy/learning_rate': 'learning rate of the update',
   'rollout/groups': 'groups in the step',
@@ -63,7 +65,9 @@ function meanStd(values: readonly number[]): { mean: number; std: number } {
 /** The scalars of a step from its groups, the update and the stage times. */
 export function collectStepMetrics(
   groups: readonly MetricGroup[],
-  update: Pick<GrpoUpdateResult, 'loss' | 'gradNorm' | 'learningRate' | 'completionTokens'> & { metrics: GrpoMetrics },
+  update: Pick<GrpoUpdateResult, 'loss' | 'gradNorm' | 'learningRate' | 'completionTokens' | 'behaviourLogpGap'> & {
+    metrics: GrpoMetrics;
+  },
   stageSeconds: Readonly<Record<string, number>>,
   policyVersion: number,
 ): Record<string, number> {
@@ -87,6 +91,7 @@ export function collectStepMetrics(
     'policy/entropy': update.metrics.entropy ?? Number.NaN,
     'policy/approx_kl_old': update.metrics.approxKl,
     'policy/importance_weight_mean': update.metrics.importanceWeightMean,
+    'policy/behaviour_logp_gap': update.behaviourLogpGap,
     'policy/grad_norm': update.gradNorm,
     'policy/learning_rate': update.learningRate,
     'rollout/groups': groups.length,

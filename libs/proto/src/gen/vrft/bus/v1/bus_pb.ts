@@ -211,7 +211,7 @@ export const WeightsAnnouncementSchema: GenMessage<WeightsAnnouncement> = /*@__P
   messageDesc(file_vrft_bus_v1_bus, 3);
 
 /**
- * Scalar metrics of one learner step; names are in docs/metrics.md.
+ * Scalar metrics of one learner step; names are in STEP_METRIC_GLOSSARY (@vrft/learner-core).
  *
  * @generated from message vrft.bus.v1.RunMetrics
  */

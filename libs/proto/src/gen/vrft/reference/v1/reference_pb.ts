@@ -14,7 +14,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file vrft/reference/v1/reference.proto.
  */
 export const file_vrft_reference_v1_reference: GenFile = /*@__PURE__*/
-  fileDesc("CiF2cmZ0L3JlZmVyZW5jZS92MS9yZWZlcmVuY2UucHJvdG8SEXZyZnQucmVmZXJlbmNlLnYxIocBCgxTY29yaW5nR3JvdXASGAoQcHJvbXB0X3Rva2VuX2lkcxgBIAMoDRIpCgV2aWRlbxgCIAEoCzIaLnZyZnQuY29tbW9uLnYxLlZpZGVvSW5wdXQSMgoLY29tcGxldGlvbnMYAyADKAsyHS52cmZ0LmNvbW1vbi52MS5Ub2tlblNlcXVlbmNlIkkKFkNvbXB1dGVMb2dwcm9ic1JlcXVlc3QSLwoGZ3JvdXBzGAEgAygLMh8udnJmdC5yZWZlcmVuY2UudjEuU2NvcmluZ0dyb3VwIkEKC1Njb3JlZEdyb3VwEjIKC2NvbXBsZXRpb25zGAEgAygLMh0udnJmdC5jb21tb24udjEuVG9rZW5TZXF1ZW5jZSKAAQoXQ29tcHV0ZUxvZ3Byb2JzUmVzcG9uc2USLgoGZ3JvdXBzGAEgAygLMh4udnJmdC5yZWZlcmVuY2UudjEuU2NvcmVkR3JvdXASNQoNbW9kZWxfdmVyc2lvbhgCIAEoCzIeLnZyZnQuY29tbW9uLnYxLldlaWdodHNWZXJzaW9uMnwKEFJlZmVyZW5jZVNlcnZpY2USaAoPQ29tcHV0ZUxvZ3Byb2JzEikudnJmdC5yZWZlcmVuY2UudjEuQ29tcHV0ZUxvZ3Byb2JzUmVxdWVzdBoqLnZyZnQucmVmZXJlbmNlLnYxLkNvbXB1dGVMb2dwcm9ic1Jlc3BvbnNlYgZwcm90bzM", [file_vrft_common_v1_common]);
+  fileDesc("CiF2cmZ0L3JlZmVyZW5jZS92MS9yZWZlcmVuY2UucHJvdG8SEXZyZnQucmVmZXJlbmNlLnYxIocBCgxTY29yaW5nR3JvdXASGAoQcHJvbXB0X3Rva2VuX2lkcxgBIAMoDRIpCgV2aWRlbxgCIAEoCzIaLnZyZnQuY29tbW9uLnYxLlZpZGVvSW5wdXQSMgoLY29tcGxldGlvbnMYAyADKAsyHS52cmZ0LmNvbW1vbi52MS5Ub2tlblNlcXVlbmNlInMKFkNvbXB1dGVMb2dwcm9ic1JlcXVlc3QSLwoGZ3JvdXBzGAEgAygLMh8udnJmdC5yZWZlcmVuY2UudjEuU2NvcmluZ0dyb3VwEhgKC3RlbXBlcmF0dXJlGAIgASgCSACIAQFCDgoMX3RlbXBlcmF0dXJlIkEKC1Njb3JlZEdyb3VwEjIKC2NvbXBsZXRpb25zGAEgAygLMh0udnJmdC5jb21tb24udjEuVG9rZW5TZXF1ZW5jZSKAAQoXQ29tcHV0ZUxvZ3Byb2JzUmVzcG9uc2USLgoGZ3JvdXBzGAEgAygLMh4udnJmdC5yZWZlcmVuY2UudjEuU2NvcmVkR3JvdXASNQoNbW9kZWxfdmVyc2lvbhgCIAEoCzIeLnZyZnQuY29tbW9uLnYxLldlaWdodHNWZXJzaW9uMnwKEFJlZmVyZW5jZVNlcnZpY2USaAoPQ29tcHV0ZUxvZ3Byb2JzEikudnJmdC5yZWZlcmVuY2UudjEuQ29tcHV0ZUxvZ3Byb2JzUmVxdWVzdBoqLnZyZnQucmVmZXJlbmNlLnYxLkNvbXB1dGVMb2dwcm9ic1Jlc3BvbnNlYgZwcm90bzM", [file_vrft_common_v1_common]);
 
 /**
  * A prompt with the completions to score; they share the prompt's video.
@@ -55,6 +55,14 @@ export type ComputeLogprobsRequest = Message<"vrft.reference.v1.ComputeLogprobsR
    * @generated from field: repeated vrft.reference.v1.ScoringGroup groups = 1;
    */
   groups: ScoringGroup[];
+
+  /**
+   * Temperature τ of the log-softmax: the rollouts' sampling temperature, so that the KL term
+   * compares the policy and the reference at the same τ. Unset = 1; must be > 0.
+   *
+   * @generated from field: optional float temperature = 2;
+   */
+  temperature?: number | undefined;
 };
 
 /**
