@@ -5,6 +5,7 @@
  * after a restart come out.
  */
 import { create } from '@bufbuild/protobuf';
+import * as tf from '@tensorflow/tfjs-core';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectBus, type Bus } from '@vrft/bus';
 import { loadConfig } from '@vrft/config';
 import { generateClip, parseSyntheticOptions, renderScene } from '@vrft/data';
+import { createBatch, pickTokenLogProbs, sampledLogSoftmax, selectBackend, TfjsModel } from '@vrft/engine-tfjs';
 import { createClient } from '@vrft/grpc';
 import { reasoningPrompt, trainTokenizerStage } from '@vrft/learner-core';
 import {
@@ -35,7 +37,7 @@ import {
 import { type RunningApp, startApp } from '@vrft/runtime';
 import { startNatsServer, type NatsServer } from '@vrft/testkit';
 import { type Tokenizer } from '@vrft/tokenizer';
-import { encodeFramesToVideo } from '@vrft/video';
+import { encodeFramesToVideo, VideoReader } from '@vrft/video';
 import { learnerApp } from '../src/app.js';
 
 let nats: NatsServer;
@@ -455,4 +457,60 @@ describe('learner service', () => {
       await app.close();
     }
   }, 120_000);
+  it('takes log π_θ at the configured sampling temperature: behaviour log-probs at that τ match it', async () => {
+    const tau = 0.5;
+    // The behaviour log-probs a sampler at τ would report: log softmax(z/τ) of the start weights on
+    // the frames the learner decodes (same reader and size).
+    const decoded = await new VideoReader({ allowedRoots: [root] }).decodeFrames(videoPath, {
+      numFrames: config.frames,
+      width: config.imageWidth,
+      height: config.imageHeight,
+      resizeMode: 'stretch',
+    });
+    await selectBackend({ order: ['wasm', 'cpu'] });
+    const model = TfjsModel.create(config, initWeights(config, 11));
+    const base = scoredGroup('r5', 'p', 0n, [
+      { total: 2, components: [] },
+      { total: 1, components: [] },
+    ]);
+    const promptIds = base.prompt?.tokenIds ?? [];
+    const logprobsAt = (temperature: number) =>
+      base.completions.map((c) => {
+        const ids = c.tokens?.tokenIds ?? [];
+        const batch = createBatch(config, [
+          {
+            tokenIds: [...promptIds, ...ids],
+            videoStart: promptIds.indexOf(config.specialTokens.video),
+            frames: decoded.data,
+          },
+        ]);
+        const row = tf.tidy(() =>
+          pickTokenLogProbs(sampledLogSoftmax(model, batch, temperature), batch).arraySync(),
+        )[0]!;
+        return row.slice(promptIds.length);
+      });
+    const cooled = logprobsAt(tau);
+    const plain = logprobsAt(1);
+    model.dispose();
+    // The check below can fail: at τ = 1 the learner's log-probs are far from these.
+    expect(Math.max(...cooled.flat().map((lp, i) => Math.abs(lp - (plain.flat()[i] as number))))).toBeGreaterThan(0.05);
+    base.completions.forEach((c, i) => {
+      if (c.tokens !== undefined) c.tokens.logprobs = cooled[i] as number[];
+    });
+    const { app, client } = await startLearner('r5', {
+      VRFT_LEARNER__CONSUMER: 'learner-r5',
+      VRFT_LEARNER__GROUPS_PER_STEP: '1',
+      VRFT_LEARNER__SAMPLING_TEMPERATURE: String(tau),
+    });
+    const metrics = client.streamMetrics({ runId: 'r5' })[Symbol.asyncIterator]();
+    try {
+      await bus.publish(RolloutGroupSchema, 'vrft.rollouts.r5', base);
+      const first = (await metrics.next()).value?.metrics;
+      expect(first?.step).toBe(1n);
+      expect(first?.scalars['policy/behaviour_logp_gap']).toBeLessThan(1e-4);
+    } finally {
+      client.close();
+      await app.close();
+    }
+  }, 60_000);
 });
