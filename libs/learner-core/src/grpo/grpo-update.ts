@@ -196,7 +196,11 @@ export async function applyGrpoUpdate(
   const temperature = options.temperature ?? 1;
   if (!(Number.isFinite(temperature) && temperature > 0))
     throw new RolloutInputError('temperature', `expected a finite number > 0, got ${temperature}`);
-  const rows = toRows(groups, model.config.contextLength, model.config.specialTokens.video);
+  // Shortest first, so each micro-batch pads to a length near its rows' own (completions of one
+  // prompt differ by hundreds of tokens); the accumulated gradient does not depend on the order.
+  const rows = toRows(groups, model.config.contextLength, model.config.specialTokens.video).sort(
+    (a, b) => a.sequence.tokenIds.length - b.sequence.tokenIds.length,
+  );
   const micro: Row[][] = [];
   for (let start = 0; start < rows.length; start += options.microRows)
     micro.push(rows.slice(start, start + options.microRows));
