@@ -1,6 +1,7 @@
 /**
  * The GRPO update on scored groups (method.md §5), shared by `vrft train grpo --local` and the
- * learner service: recompute log π_θ of every completion token with the tfjs model, build the
+ * learner service: recompute log π_θ of every completion token with the tfjs model (under
+ * softmax(z/τ) at the rollouts' sampling temperature, like their behaviour log-probs), build the
  * loss of @vrft/rl from the rollouts' reference and behaviour log-probs and advantages, accumulate
  * gradients over micro-batches (the normalizer makes their sum the whole batch's loss), and apply
  * K AdamW updates. With K > 1, log π_θold is taken once before the first update.
