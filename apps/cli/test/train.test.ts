@@ -166,6 +166,8 @@ describe('vrft train', () => {
     expect(parsed()).not.toHaveProperty('reward');
     expect(parsed()).not.toHaveProperty('encoder');
     expect(parsed('--aggregation', 'token-mean').grpo).toEqual({ aggregation: 'token-mean' }); // the loss's, not R_s's
+    expect(parsed('--advantage-scale', 'none').grpo).toEqual({ scaleAdvantagesByStd: false });
+    expect(parsed('--advantage-scale', 'std').grpo).toEqual({ scaleAdvantagesByStd: true });
 
     const usage = async (flags: string[], named: string) => {
       const run = capture();
@@ -173,6 +175,7 @@ describe('vrft train', () => {
       expect(run.err()).toContain(named);
     };
     await usage(['--semantic-aggregation', 'mean'], '--semantic-aggregation');
+    await usage(['--advantage-scale', 'batch'], '--advantage-scale');
     await usage(['--description-tokens', '0'], '--description-tokens');
     await usage(['--reward-frames', '2.5'], '--reward-frames');
     await usage(['--encoder', encoderDir, '--encoder-image-size', '0'], '--encoder-image-size');

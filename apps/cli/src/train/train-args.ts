@@ -53,7 +53,8 @@ vrft train sft --run DIR --init CKPT --sft FILE --data DIR [--eval FILE] [--eval
 vrft train grpo --local --run DIR --init CKPT --prompts FILE --data DIR [--steps N]
                 [--prompts-per-step N] [--group-size G] [--max-new-tokens N] [--temperature X]
                 [--top-p X] [--beta X] [--inner-updates K] [--objective clipped|unclipped]
-                [--aggregation sequence-mean|token-mean] [--micro-rows N] [--eval FILE]
+                [--aggregation sequence-mean|token-mean] [--advantage-scale std|none]
+                [--micro-rows N] [--eval FILE]
                 [--eval-samples N] [--eval-every N] [--threads N] [reward options] [loop options]
   the single-process GRPO learner (rollouts in-process); result RUN/final, and RUN/best
   (the best held-out accuracy after an update) with --eval
@@ -147,6 +148,7 @@ const STRING_FLAGS = [
   'prompts',
   'objective',
   'aggregation',
+  'advantage-scale',
   'checkpoint',
   'samples',
   'json',
@@ -421,8 +423,13 @@ export function grpoArgs(raw: RawTrainArgs): Partial<LocalGrpoOptions> {
     throw new TrainUsageError(
       `--aggregation: expected ${LOSS_AGGREGATIONS.join(' or ')}, got ${JSON.stringify(aggregation)}`,
     );
+  const advantageScale = stringFlag(raw, 'advantage-scale');
+  if (advantageScale !== undefined && advantageScale !== 'std' && advantageScale !== 'none')
+    throw new TrainUsageError(`--advantage-scale: expected std or none, got ${JSON.stringify(advantageScale)}`);
   const grpo: GrpoConfigInput = defined({
     beta: numberFlag(raw, 'beta'),
+    // none: A_i = r_i − mean_g, without dividing by the group's std (Dr. GRPO)
+    scaleAdvantagesByStd: advantageScale === undefined ? undefined : advantageScale === 'std',
     innerUpdates: numberFlag(raw, 'inner-updates'),
     objective: objective as PolicyObjective | undefined,
     aggregation: aggregation as LossAggregation | undefined,
