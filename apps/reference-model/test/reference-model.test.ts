@@ -66,6 +66,9 @@ describe('reference-model over gRPC', () => {
     expect(response.modelVersion?.version).toBe(7n);
     const engine = await OrtEngine.open({ kind: 'checkpoint', dir: checkpoint }, { workers: 1, intraOpThreads: 1 });
     const expected = await engine.score(completions.map((c) => ({ promptIds: prompt, completionIds: c.tokenIds })));
+    const expectedCooled = await engine.score(
+      completions.map((c) => ({ promptIds: prompt, completionIds: c.tokenIds, temperature: 0.7 })),
+    );
     await engine.close();
     response.groups[0]?.completions.forEach((c, i) => {
       expect(c.tokenIds).toEqual(completions[i]?.tokenIds);
@@ -77,11 +80,6 @@ describe('reference-model over gRPC', () => {
       groups: [{ promptTokenIds: prompt, completions }],
       temperature: 0.7,
     });
-    const reopened = await OrtEngine.open({ kind: 'checkpoint', dir: checkpoint }, { workers: 1, intraOpThreads: 1 });
-    const expectedCooled = await reopened.score(
-      completions.map((c) => ({ promptIds: prompt, completionIds: c.tokenIds, temperature: 0.7 })),
-    );
-    await reopened.close();
     cooled.groups[0]?.completions.forEach((c, i) =>
       c.logprobs.forEach((lp, k) => {
         expect(lp).toBeCloseTo(expectedCooled.results[i]?.logprobs[k] ?? Number.NaN, 5);

@@ -100,7 +100,6 @@ export {
   completionGroupOf,
   generateGroups,
   localRewardRecipe,
-  logProbTemperature,
   referenceGroups,
   rewardGroups,
   type RolloutSampling,

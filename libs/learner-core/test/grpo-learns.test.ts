@@ -1,8 +1,8 @@
 /**
  * GRPO moves the policy toward what the reward pays for: on a micro model, rollouts sampled by
- * onnxruntime at τ, scored by a reward that pays for tokens of one half of the vocabulary, referenced by a frozen engine and
- * trained by applyGrpoUpdate (weights swapped into the sampler after each update) raise the
- * rollouts' mean reward. A sign or temperature error in any stage makes it fall or stay flat.
+ * onnxruntime at τ, scored by a reward that pays for the tokens of one half of the vocabulary,
+ * referenced by a frozen engine and trained by applyGrpoUpdate (weights swapped into the sampler
+ * after each update) raise the rollouts' mean reward. A sign error in any stage makes it fall.
  */
 import { rm } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
