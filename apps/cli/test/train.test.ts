@@ -168,6 +168,10 @@ describe('vrft train', () => {
     expect(parsed('--aggregation', 'token-mean').grpo).toEqual({ aggregation: 'token-mean' }); // the loss's, not R_s's
     expect(parsed('--advantage-scale', 'none').grpo).toEqual({ scaleAdvantagesByStd: false });
     expect(parsed('--advantage-scale', 'std').grpo).toEqual({ scaleAdvantagesByStd: true });
+    expect(parsed('--min-accuracy-spread', '0.5', '--max-generation-rounds', '3')).toMatchObject({
+      minAccuracySpread: 0.5,
+      maxGenerationRounds: 3,
+    });
 
     const usage = async (flags: string[], named: string) => {
       const run = capture();
@@ -176,6 +180,8 @@ describe('vrft train', () => {
     };
     await usage(['--semantic-aggregation', 'mean'], '--semantic-aggregation');
     await usage(['--advantage-scale', 'batch'], '--advantage-scale');
+    await usage(['--min-accuracy-spread', '1.5'], 'minAccuracySpread');
+    await usage(['--max-generation-rounds', '0'], 'maxGenerationRounds');
     await usage(['--description-tokens', '0'], '--description-tokens');
     await usage(['--reward-frames', '2.5'], '--reward-frames');
     await usage(['--encoder', encoderDir, '--encoder-image-size', '0'], '--encoder-image-size');

@@ -99,6 +99,7 @@ export {
   advantageGroups,
   completionGroupOf,
   generateGroups,
+  informativeGroups,
   localRewardRecipe,
   referenceGroups,
   rewardGroups,
@@ -109,7 +110,9 @@ export { rolloutLogLines, type LoggedCompletion, type RolloutLogRecord } from '.
 export {
   BONUS_STEP_METRICS,
   collectStepMetrics,
+  DYNAMIC_SAMPLING_STEP_METRICS,
   SEMANTIC_STEP_METRICS,
+  type DynamicSamplingCounts,
   STEP_METRIC_GLOSSARY,
 } from './grpo/step-metrics.js';
 export {

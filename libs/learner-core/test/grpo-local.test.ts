@@ -4,11 +4,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '@vrft/engine-tfjs';
 import {
   BONUS_STEP_METRICS,
+  DYNAMIC_SAMPLING_STEP_METRICS,
   type LocalGrpoOptions,
   readTrainingCheckpoint,
   runLocalGrpo,
   SEMANTIC_STEP_METRICS,
   STEP_METRIC_GLOSSARY,
+  type RolloutLogRecord,
 } from '@vrft/learner-core';
 import { loadCheckpoint } from '@vrft/model';
 import { createMicroSetup, type MicroSetup } from './fixtures.js';
@@ -46,7 +48,11 @@ describe('local GRPO loop on a micro model', () => {
     expect(result.step).toBe(2);
     // Without an encoder the reward is R_f + R_a: no R_s metrics and no encode stage (bonuses are off).
     for (const name of Object.keys(STEP_METRIC_GLOSSARY))
-      if (SEMANTIC_STEP_METRICS.includes(name) || BONUS_STEP_METRICS.includes(name))
+      if (
+        SEMANTIC_STEP_METRICS.includes(name) ||
+        BONUS_STEP_METRICS.includes(name) ||
+        DYNAMIC_SAMPLING_STEP_METRICS.includes(name)
+      )
         expect(result.lastMetrics).not.toHaveProperty(name);
       else expect(result.lastMetrics).toHaveProperty(name);
     expect(result.lastMetrics).not.toHaveProperty('time/encode_s');
@@ -108,5 +114,60 @@ describe('local GRPO loop on a micro model', () => {
     const last = await readTrainingCheckpoint(join(runDir, 'checkpoints', 'step-00000003'));
     expect(last.state.extra['bestStep']).toBe(expected?.step);
     expect(last.state.extra['bestAccuracy']).toBe(top);
+  });
+
+  it('dynamic sampling: trains on groups with an accuracy spread, samples more rounds, and resumes to the same weights', async () => {
+    const filtered = (runDir: string) =>
+      microRun(runDir, { steps: 3, minAccuracySpread: 1e-6, maxGenerationRounds: 3, rolloutLogEvery: 1 });
+    const runDir = join(setup.root, 'grpo-dynamic');
+    const result = await runLocalGrpo(filtered(runDir), out);
+    for (const name of DYNAMIC_SAMPLING_STEP_METRICS) expect(result.lastMetrics).toHaveProperty(name);
+    expect(result.lastMetrics['time/filter_s']).toBeGreaterThanOrEqual(0);
+    const steps = (await readFile(join(runDir, 'metrics.jsonl'), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Record<string, number>);
+    const logged = (await readFile(join(runDir, 'rollouts.jsonl'), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as RolloutLogRecord);
+    let rounds = 0;
+    for (const metrics of steps) {
+      const stepRounds = metrics['rollout/generation_rounds'] as number;
+      expect(stepRounds).toBeGreaterThanOrEqual(1);
+      expect(stepRounds).toBeLessThanOrEqual(3);
+      rounds += stepRounds;
+      expect(metrics['rollout/generated_groups']).toBe(2 * stepRounds);
+      const groups = logged.filter((g) => g.step === metrics['step']);
+      expect(groups).toHaveLength(metrics['rollout/groups'] as number);
+      expect(metrics['rollout/filtered_groups']).toBe(2 * stepRounds - groups.length);
+      const spreads = groups.map((g) => {
+        const accuracy = g.completions.map((c) => c.accuracy);
+        return Math.max(...accuracy) - Math.min(...accuracy);
+      });
+      // A step that stopped early kept a full batch of groups with a spread; one that used up its
+      // rounds trains on what it kept, or (none kept) on its last round as it came.
+      if (stepRounds < 3) expect(groups).toHaveLength(2);
+      if (spreads.some((s) => s === 0)) {
+        expect(stepRounds).toBe(3);
+        expect(spreads.every((s) => s === 0)).toBe(true);
+      }
+    }
+    // Every round drew promptsPerStep prompts from the epoch order, and the checkpoint says so.
+    const sampleCount = (await readFile(join(setup.dataDir, 'train.jsonl'), 'utf8')).trim().split('\n').length;
+    const stored = await readTrainingCheckpoint(join(runDir, 'checkpoints', 'step-00000003'));
+    const { epoch = 0, index = 0 } = stored.state.cursor;
+    expect(epoch * sampleCount + index).toBe(2 * rounds);
+    expect(rounds).toBeGreaterThan(3); // some step needed more than one round
+
+    // Stopped after step 2 (its later checkpoint and results removed) and restarted: the same weights.
+    const resumedDir = join(setup.root, 'grpo-dynamic-resumed');
+    await runLocalGrpo(filtered(resumedDir), { write: () => undefined });
+    for (const later of ['checkpoints/step-00000003', 'final'])
+      await rm(join(resumedDir, later), { recursive: true, force: true });
+    const resumed = await runLocalGrpo(filtered(resumedDir), { write: () => undefined });
+    expect(resumed.resumedFrom).toBe(2);
+    const [a, b] = await Promise.all([loadCheckpoint(result.finalDir), loadCheckpoint(resumed.finalDir)]);
+    for (const [name, tensor] of a.weights) expect(b.weights.get(name), name).toEqual(tensor);
   });
 });

@@ -51,13 +51,16 @@ vrft train sft --run DIR --init CKPT --sft FILE --data DIR [--eval FILE] [--eval
   SFT on a CoT-SFT JSONL; result RUN/best (RUN/final without --eval)
 
 vrft train grpo --local --run DIR --init CKPT --prompts FILE --data DIR [--steps N]
-                [--prompts-per-step N] [--group-size G] [--max-new-tokens N] [--temperature X]
+                [--prompts-per-step N] [--group-size G] [--min-accuracy-spread X]
+                [--max-generation-rounds N] [--max-new-tokens N] [--temperature X]
                 [--top-p X] [--beta X] [--inner-updates K] [--objective clipped|unclipped]
                 [--aggregation sequence-mean|token-mean] [--advantage-scale std|none]
                 [--micro-rows N] [--eval FILE]
                 [--eval-samples N] [--eval-every N] [--threads N] [reward options] [loop options]
   the single-process GRPO learner (rollouts in-process); result RUN/final, and RUN/best
-  (the best held-out accuracy after an update) with --eval
+  (the best held-out accuracy after an update) with --eval. --min-accuracy-spread X > 0 is
+  dynamic sampling (DAPO): groups whose R_a spreads by less than X (all right or all wrong) are
+  dropped and up to --max-generation-rounds N rounds (default 4) of prompts are sampled to fill a step
 
   reward options (R = R_f + R_a, + 1[R_a > 0]·R_s with an encoder):
   --encoder DIR           dual encoder for R_s (vrft train encoder, or a SigLIP-style ONNX export)
@@ -115,6 +118,8 @@ const NUMBER_FLAGS = [
   'val-fraction',
   'prompts-per-step',
   'group-size',
+  'min-accuracy-spread',
+  'max-generation-rounds',
   'max-new-tokens',
   'temperature',
   'top-p',
@@ -450,6 +455,8 @@ export function grpoArgs(raw: RawTrainArgs): Partial<LocalGrpoOptions> {
     steps: loop.steps,
     promptsPerStep: numberFlag(raw, 'prompts-per-step'),
     groupSize: numberFlag(raw, 'group-size'),
+    minAccuracySpread: numberFlag(raw, 'min-accuracy-spread'),
+    maxGenerationRounds: numberFlag(raw, 'max-generation-rounds'),
     sampling:
       Object.keys(sampling).length > 0
         ? { temperature: 1, topP: 1, topK: 0, maxNewTokens: 256, ...sampling }

@@ -1,7 +1,10 @@
 /**
  * `vrft train grpo --local`: the single-process GRPO learner. Each step reads as its dataflow:
  *
- *   prompts → generate → (encode →) reward → reference → advantages → update → publish (→ checkpoint)
+ *   prompts → generate → (encode →) reward → (filter →) reference → advantages → update → publish (→ checkpoint)
+ *
+ * The filter is DAPO's dynamic sampling, off by default: groups without an accuracy spread are
+ * dropped and further rounds of prompts are sampled until the step has promptsPerStep groups.
  *
  * with one typed batch passed between named, timed stages. Rollouts come from an onnxruntime
  * engine serving the current weights (hot-swapped after every update), reference log-probs from a
@@ -41,6 +44,7 @@ import { createTrainingRng, seedTrainingRng, shuffledIndices, type TrainingRng }
 import {
   advantageGroups,
   generateGroups,
+  informativeGroups,
   localRewardRecipe,
   logProbTemperature,
   referenceGroups,
@@ -48,7 +52,7 @@ import {
   type RolloutSampling,
 } from './grpo-stages.js';
 import { applyGrpoUpdate } from './grpo-update.js';
-import { type RolloutTask } from './rollout-batch.js';
+import { type RewardedGroup, type RolloutTask } from './rollout-batch.js';
 import { rolloutLogLines } from './rollout-log.js';
 import { encoderIdentity, encoderOptions, GroupEncoder, openEncoder } from './semantic-encoding.js';
 import { StageTimer } from './stage-timer.js';
@@ -69,6 +73,18 @@ export interface LocalGrpoOptions {
   readonly promptsPerStep: number;
   /** G, completions per prompt. Default 8. */
   readonly groupSize: number;
+  /**
+   * Dynamic sampling: keep only groups whose R_a spreads by at least this much (max − min over the
+   * group; binary rewards: some right, some wrong), sampling more rounds of promptsPerStep prompts
+   * until promptsPerStep groups are kept. Default 0: every group is kept, one round per step.
+   */
+  readonly minAccuracySpread: number;
+  /**
+   * The most rounds of generation a step may take while filtering. A step that keeps fewer groups
+   * trains on those; one that keeps none trains on its last round as it came (without accuracy
+   * signal, only R_f, R_s and the KL move it). Default 4.
+   */
+  readonly maxGenerationRounds: number;
   readonly sampling: RolloutSampling;
   /** GRPO hyperparameters (@vrft/rl; β 0.04, one update per batch by default). */
   readonly grpo: GrpoConfigInput;
@@ -117,6 +133,8 @@ export const DEFAULT_LOCAL_GRPO_OPTIONS: Omit<
 > = {
   promptsPerStep: 4,
   groupSize: 8,
+  minAccuracySpread: 0,
+  maxGenerationRounds: 4,
   sampling: { temperature: 1, topP: 1, topK: 0, maxNewTokens: 256 },
   grpo: {},
   optimizer: { learningRate: 2e-5, minLearningRate: 2e-6, warmupSteps: 0, weightDecay: 0.01, maxGradNorm: 5 },
@@ -142,6 +160,8 @@ export function parseLocalGrpoOptions(input: Partial<LocalGrpoOptions>): LocalGr
   requireInteger('steps', options.steps, 1);
   requireInteger('promptsPerStep', options.promptsPerStep, 1, 4096);
   requireInteger('groupSize', options.groupSize, 2, 64);
+  requireNumber('minAccuracySpread', options.minAccuracySpread, 0, 1);
+  requireInteger('maxGenerationRounds', options.maxGenerationRounds, 1, 64);
   requireNumber('sampling.temperature', options.sampling.temperature, 0, 10);
   requireNumber('sampling.topP', options.sampling.topP, 1e-6, 1);
   requireInteger('sampling.topK', options.sampling.topK, 0);
@@ -375,14 +395,28 @@ export async function runLocalGrpo(
       const startAccuracy = resumedFrom === 0 ? await evaluate('start') : undefined;
       while (trainer.step < options.steps) {
         const timer = new StageTimer(clock);
-        const batchSamples = takePrompts(samples, cursor, options.promptsPerStep, options.seed);
-        const seeds = batchSamples.map(() => rng.nextSeed());
-        const prompts = await Promise.all(batchSamples.map((s) => toRolloutPrompt(s, tokenizer, config, frames)));
-        const generated = await timer.run('generate', () =>
-          generateGroups(policy, prompts, options.groupSize, options.sampling, seeds, policyVersion),
-        );
-        const embeddings = groupEncoder && (await timer.run('encode', () => groupEncoder.encode(generated)));
-        const rewarded = await timer.run('reward', () => rewardGroups(generated, recipe, embeddings));
+        // Rounds of prompts → generate → (encode →) reward, until the filter has kept a full step.
+        const filtering = options.minAccuracySpread > 0;
+        const kept: RewardedGroup[] = [];
+        let lastRound: RewardedGroup[] = [];
+        let rounds = 0;
+        while (kept.length < options.promptsPerStep && rounds < (filtering ? options.maxGenerationRounds : 1)) {
+          rounds += 1;
+          const batchSamples = takePrompts(samples, cursor, options.promptsPerStep, options.seed);
+          const seeds = batchSamples.map(() => rng.nextSeed());
+          const prompts = await Promise.all(batchSamples.map((s) => toRolloutPrompt(s, tokenizer, config, frames)));
+          const generated = await timer.run('generate', () =>
+            generateGroups(policy, prompts, options.groupSize, options.sampling, seeds, policyVersion),
+          );
+          const embeddings = groupEncoder && (await timer.run('encode', () => groupEncoder.encode(generated)));
+          lastRound = await timer.run('reward', () => rewardGroups(generated, recipe, embeddings));
+          const round = lastRound;
+          const informative = filtering
+            ? await timer.run('filter', () => informativeGroups(round, options.minAccuracySpread))
+            : round;
+          kept.push(...informative.slice(0, options.promptsPerStep - kept.length));
+        }
+        const rewarded = kept.length > 0 ? kept : lastRound;
         const referenced = await timer.run('reference', () => referenceGroups(referenceEngine, rewarded, temperature));
         const scored = await timer.run('advantages', () => advantageGroups(referenced, grpo));
         const update = await timer.run('update', () =>
@@ -404,7 +438,13 @@ export async function runLocalGrpo(
         if (step === options.steps) endAccuracy = await evaluate('end');
         else if (options.evalEvery > 0 && step % options.evalEvery === 0) await evaluate('periodic');
         if (step % options.checkpointEvery === 0 || step === options.steps) await timer.run('checkpoint', checkpoint);
-        lastMetrics = collectStepMetrics(scored, update, timer.breakdown(), policyVersion - 1);
+        lastMetrics = collectStepMetrics(
+          scored,
+          update,
+          timer.breakdown(),
+          policyVersion - 1,
+          filtering ? { generatedGroups: rounds * options.promptsPerStep, generationRounds: rounds } : undefined,
+        );
         await appendFile(metricsPath, `${JSON.stringify({ step, ...lastMetrics })}\n`);
         if (options.rolloutLogEvery > 0 && step % options.rolloutLogEvery === 0)
           await appendFile(join(options.runDir, 'rollouts.jsonl'), rolloutLogLines(step, scored));

@@ -1,8 +1,9 @@
 /**
  * The stages of a local GRPO step before the update, as functions of the typed batch:
  * generate (onnxruntime, current weights) → encode (dual encoder, R_s only: semantic-encoding.ts)
- * → reward (the recipe's R = R_f + R_a + 1[R_a > 0]·R_s + bonuses) → reference (frozen model's
- * log-probs, onnxruntime scoring) → advantages (group-normalised, @vrft/rl).
+ * → reward (the recipe's R = R_f + R_a + 1[R_a > 0]·R_s + bonuses) → (filter: dynamic sampling,
+ * informativeGroups) → reference (frozen model's log-probs, onnxruntime scoring) → advantages
+ * (group-normalised, @vrft/rl).
  */
 import { toProblemType } from '@vrft/data';
 import { type OrtEngine } from '@vrft/engine-ort';
@@ -136,6 +137,23 @@ export function rewardGroups(
         total: scores.map((s) => s.total),
       },
     };
+  });
+}
+
+/**
+ * Dynamic sampling (DAPO): the groups whose accuracy rewards spread by at least `minSpread`,
+ * max_i R_a,i − min_i R_a,i ≥ minSpread; `minSpread` 0 keeps every group. A group of all-right or
+ * all-wrong completions has no accuracy signal: its advantages are only the spread of R_f and R_s,
+ * which the std normalisation scales up to ±1, so it adds noise to the update and costs as much.
+ */
+export function informativeGroups<T extends RewardedGroup>(groups: readonly T[], minSpread: number): T[] {
+  if (!(minSpread >= 0 && minSpread <= 1))
+    throw new TrainingOptionsError('minAccuracySpread', `expected a number in [0, 1], got ${minSpread}`);
+  if (minSpread === 0) return [...groups];
+  return groups.filter((group) => {
+    const accuracy = group.rewards.accuracy;
+    if (accuracy.length === 0) return false;
+    return Math.max(...accuracy) - Math.min(...accuracy) >= minSpread;
   });
 }
 

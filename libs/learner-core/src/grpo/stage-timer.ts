@@ -1,10 +1,14 @@
 /** Named, timed stages of a training step: the step-time breakdown of the metrics. */
 
-/** The stages of a GRPO step, in dataflow order ('encode': the dual encoder for R_s, when it is on). */
+/**
+ * The stages of a GRPO step, in dataflow order ('encode': the dual encoder for R_s, when it is on;
+ * 'filter': dynamic sampling, when it is on).
+ */
 export const GRPO_STAGES = [
   'generate',
   'encode',
   'reward',
+  'filter',
   'reference',
   'advantages',
   'update',

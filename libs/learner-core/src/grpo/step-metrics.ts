@@ -2,7 +2,8 @@
  * The scalars of one GRPO step (RunMetrics.scalars on the bus, metrics.jsonl locally). Every name
  * is defined in one line of STEP_METRIC_GLOSSARY; stage times are `time/<stage>_s`. The
  * `reward/semantic_*` names are there only when the groups carry R_s (SEMANTIC_STEP_METRICS), the
- * bonus names only when they carry that bonus (BONUS_STEP_METRICS).
+ * bonus names only when they carry that bonus (BONUS_STEP_METRICS), the dynamic-sampling names only
+ * when the step filtered its groups (DYNAMIC_SAMPLING_STEP_METRICS).
  */
 import { type GrpoMetrics } from '@vrft/rl';
 import { type GrpoUpdateResult } from './grpo-update.js';
@@ -39,6 +40,10 @@ export const STEP_METRIC_GLOSSARY: Readonly<Record<string, string>> = Object.fre
   'rollout/completions': 'completions in the step',
   'rollout/completion_tokens_mean': 'mean completion length in tokens',
   'rollout/zero_advantage_groups': 'groups whose rewards were all equal (no learning signal)',
+  'rollout/generated_groups': 'groups sampled for the step over all its generation rounds (dynamic sampling)',
+  'rollout/filtered_groups':
+    'groups sampled but not trained on: no accuracy spread, or past a full step (dynamic sampling)',
+  'rollout/generation_rounds': 'rounds of prompts the step sampled to fill its groups (dynamic sampling)',
   'rollout/staleness_mean': 'mean policy-version lag of the step’s groups',
   'rollout/staleness_max': 'largest policy-version lag of the step’s groups',
   'throughput/tokens_per_s': 'completion tokens trained on per second of step time',
@@ -55,6 +60,20 @@ export const BONUS_STEP_METRICS: readonly string[] = Object.freeze(
   Object.keys(STEP_METRIC_GLOSSARY).filter((name) => /^reward\/(length|temporal)_bonus_/.test(name)),
 );
 
+/** Names present only when the step filtered its groups (dynamic sampling). */
+export const DYNAMIC_SAMPLING_STEP_METRICS: readonly string[] = Object.freeze([
+  'rollout/generated_groups',
+  'rollout/filtered_groups',
+  'rollout/generation_rounds',
+]);
+
+/** How a filtering step came by its groups. */
+export interface DynamicSamplingCounts {
+  /** Groups sampled over all rounds. */
+  readonly generatedGroups: number;
+  readonly generationRounds: number;
+}
+
 function meanStd(values: readonly number[]): { mean: number; std: number } {
   if (values.length === 0) return { mean: 0, std: 0 };
   const mean = values.reduce((a, b) => a + b, 0) / values.length;
@@ -70,6 +89,7 @@ export function collectStepMetrics(
   },
   stageSeconds: Readonly<Record<string, number>>,
   policyVersion: number,
+  dynamicSampling?: DynamicSamplingCounts,
 ): Record<string, number> {
   const all = (pick: (g: MetricGroup) => readonly number[]): number[] => groups.flatMap((g) => [...pick(g)]);
   const total = meanStd(all((g) => g.rewards.total));
@@ -103,6 +123,11 @@ export function collectStepMetrics(
     'throughput/tokens_per_s': update.completionTokens / Math.max(stepSeconds, 1e-9),
     'time/step_s': stepSeconds,
   };
+  if (dynamicSampling !== undefined) {
+    scalars['rollout/generated_groups'] = dynamicSampling.generatedGroups;
+    scalars['rollout/filtered_groups'] = dynamicSampling.generatedGroups - groups.length;
+    scalars['rollout/generation_rounds'] = dynamicSampling.generationRounds;
+  }
   if (groups.some((g) => g.rewards.semantic !== undefined)) Object.assign(scalars, semanticMetrics(groups));
   for (const [bonus, name] of [
     ['lengthBonus', 'length_bonus'],
