@@ -1,7 +1,8 @@
 /**
  * The learner loop of the distributed run: pulls scored RolloutGroups (JetStream durable pull
  * consumer), enforces the staleness bound (with the lag at the step that would train a group, not
- * at its arrival: groups wait while earlier steps run), applies a GRPO update per `groupsPerStep` groups
+ * at its arrival: groups wait while earlier steps run), drops groups without an accuracy spread
+ * when dynamic sampling is on (minAccuracySpread), applies a GRPO update per `groupsPerStep` groups
  * (log π_θ recomputed by the tfjs model; @vrft/learner-core's update), publishes weights v+1 to
  * the Object Store with a WeightsAnnouncement, checkpoints to disk and the Object Store, and only
  * then lets the handlers of the step's groups return (which acks them): a crash at any moment
@@ -26,6 +27,7 @@ import {
   applyGrpoUpdate,
   collectStepMetrics,
   findLatestTrainingCheckpoint,
+  hasAccuracySpread,
   RolloutInputError,
   StageTimer,
   TRAINING_STATE_FORMAT,
@@ -51,7 +53,7 @@ import { ClipFrames } from './clip-frames.service.js';
 import { type LearnerConfig } from './learner.config.js';
 import { LearnerState } from './learner-state.service.js';
 import { MetricsHub } from './metrics-hub.service.js';
-import { decideStaleness, policyLag, toLearnerGroup, type LearnerGroup } from './rollout-groups.js';
+import { accuracyRewards, decideStaleness, policyLag, toLearnerGroup, type LearnerGroup } from './rollout-groups.js';
 import { busStepScalars } from './step-scalars.js';
 
 /** The learner has no run (learner.init is not configured). */
@@ -136,6 +138,7 @@ export class GrpoLearner implements OnApplicationBootstrap, BeforeApplicationShu
     this.state.step = BigInt(trainer.step);
     this.state.rolloutGroupsConsumed = BigInt(resumed?.state.counters['consumed'] ?? 0);
     this.state.rolloutGroupsDroppedStale = BigInt(resumed?.state.counters['dropped'] ?? 0);
+    this.state.rolloutGroupsFilteredNoSpread = BigInt(resumed?.state.counters['filtered'] ?? 0);
     if (resumed !== undefined) {
       this.state.lastCheckpoint = create(CheckpointSchema, { step: BigInt(resumed.state.step), path: resumed.dir });
       this.logger.log(`resumed from ${resumed.dir} (step ${resumed.state.step}, weights v${this.running.version})`);
@@ -212,6 +215,12 @@ export class GrpoLearner implements OnApplicationBootstrap, BeforeApplicationShu
     if (decideStaleness(lag, s) === 'drop') {
       this.state.rolloutGroupsDroppedStale += 1n;
       return; // acked: consumed, counted, not trained on
+    }
+    // Dynamic sampling: a group without an accuracy spread carries no accuracy signal; the actors'
+    // later groups fill the step instead.
+    if (!hasAccuracySpread(accuracyRewards(message.data), s.minAccuracySpread)) {
+      this.state.rolloutGroupsFilteredNoSpread += 1n;
+      return; // acked, counted, not trained on
     }
     let group: LearnerGroup;
     try {
@@ -296,6 +305,7 @@ export class GrpoLearner implements OnApplicationBootstrap, BeforeApplicationShu
       ...busStepScalars(groups, running.version - 1),
     };
     scalars['rollout/dropped_stale_total'] = Number(this.state.rolloutGroupsDroppedStale);
+    scalars['rollout/filtered_no_spread_total'] = Number(this.state.rolloutGroupsFilteredNoSpread);
     scalars['rollout/consumed_total'] = Number(this.state.rolloutGroupsConsumed);
     scalars['rollout/rejected_total'] = Number(this.state.rolloutGroupsRejected);
     const metrics = create(RunMetricsSchema, {
@@ -360,6 +370,7 @@ export class GrpoLearner implements OnApplicationBootstrap, BeforeApplicationShu
             counters: {
               consumed: Number(this.state.rolloutGroupsConsumed),
               dropped: Number(this.state.rolloutGroupsDroppedStale),
+              filtered: Number(this.state.rolloutGroupsFilteredNoSpread),
             },
             extra: { policyVersion: running.version },
           },

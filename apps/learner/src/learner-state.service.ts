@@ -12,6 +12,8 @@ export class LearnerState {
   step = 0n;
   rolloutGroupsConsumed = 0n;
   rolloutGroupsDroppedStale = 0n;
+  /** Groups dropped by dynamic sampling for lacking an accuracy spread (in the step metrics). */
+  rolloutGroupsFilteredNoSpread = 0n;
   /** Groups given up as malformed or with an unreadable video (not in GetStatus; in the step metrics). */
   rolloutGroupsRejected = 0n;
   weightsVersion: WeightsVersion | undefined;

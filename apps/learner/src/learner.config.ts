@@ -35,6 +35,14 @@ export const learnerConfigSchema = baseAppSchema('learner', 50055).extend({
         .min(0)
         .default(8)
         .describe('With stalePolicy=importance, groups lagging more than this are still dropped'),
+      minAccuracySpread: z
+        .number()
+        .min(0)
+        .max(1)
+        .default(0)
+        .describe(
+          'Dynamic sampling: groups whose accuracy rewards spread by less (max − min; all right or all wrong) are dropped, counted, and later groups fill the step; 0 keeps all',
+        ),
       microRows: positive().default(8).describe('Completions per micro-batch of the update'),
       learningRate: z.number().positive().default(2e-5).describe('AdamW learning rate'),
       weightDecay: z.number().min(0).default(0.01).describe('AdamW decoupled weight decay'),

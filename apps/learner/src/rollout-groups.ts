@@ -51,6 +51,11 @@ function bonusValues(completions: Completions, component: RewardComponent): numb
   return componentOn(completions, component) ? completions.map((c) => componentValue(c, component)) : undefined;
 }
 
+/** R_a of every completion of a bus group (0 where the reward has no accuracy component). */
+export function accuracyRewards(message: RolloutGroup): number[] {
+  return message.completions.map((c) => componentValue(c, RewardComponent.ACCURACY));
+}
+
 /**
  * Validates a RolloutGroup and turns it into a LearnerGroup: token ids, behaviour log-probs
  * (tokens.logprobs), reference log-probs, rewards by component (R_s and the bonuses where the
@@ -90,7 +95,7 @@ export function toLearnerGroup(message: RolloutGroup, frames: Uint8Array, grpo: 
     referenceLogprobs: message.completions.map((c) => [...c.referenceLogprobs]),
     rewards: {
       format: message.completions.map((c) => componentValue(c, RewardComponent.FORMAT)),
-      accuracy: message.completions.map((c) => componentValue(c, RewardComponent.ACCURACY)),
+      accuracy: accuracyRewards(message),
       ...(semantic === undefined ? {} : { semantic }),
       ...(lengthBonus === undefined ? {} : { lengthBonus }),
       ...(temporalBonus === undefined ? {} : { temporalBonus }),

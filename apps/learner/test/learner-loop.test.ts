@@ -457,6 +457,34 @@ describe('learner service', () => {
       await app.close();
     }
   }, 120_000);
+  it('dynamic sampling: drops a group without an accuracy spread, counts it, and fills the step with later ones', async () => {
+    const { app, client } = await startLearner('r6', {
+      VRFT_LEARNER__CONSUMER: 'learner-r6',
+      VRFT_LEARNER__MIN_ACCURACY_SPREAD: '0.5',
+    });
+    const metrics = client.streamMetrics({ runId: 'r6' })[Symbol.asyncIterator]();
+    try {
+      // R_a = total − 1: all 0 for the flat group (dropped); −1, 0, 1 for the other two (trained).
+      await bus.publish(RolloutGroupSchema, 'vrft.rollouts.r6', group('flat', 0n, [1, 1, 1], 'r6'));
+      await bus.publish(RolloutGroupSchema, 'vrft.rollouts.r6', group('x', 0n, [0, 1, 2], 'r6'));
+      await bus.publish(RolloutGroupSchema, 'vrft.rollouts.r6', group('y', 0n, [2, 0, 1], 'r6'));
+      const s1 = (await metrics.next()).value?.metrics?.scalars ?? {};
+      expect(s1['rollout/groups']).toBe(2);
+      expect(s1['rollout/filtered_no_spread_total']).toBe(1);
+      expect(s1['rollout/consumed_total']).toBe(2);
+      expect(s1['reward/accuracy_std']).toBeGreaterThan(0);
+      const settled = await waitFor(
+        () => bus.consumerStats('VRFT_ROLLOUTS', 'learner-r6'),
+        (c) => c.pending === 0 && c.ackPending === 0,
+      );
+      expect(settled).toMatchObject({ pending: 0, ackPending: 0, redelivered: 0 });
+    } finally {
+      await metrics.return?.();
+      client.close();
+      await app.close();
+    }
+  }, 120_000);
+
   it('takes log π_θ at the configured sampling temperature: behaviour log-probs at that τ match it', async () => {
     const tau = 0.5;
     // The behaviour log-probs a sampler at τ would report: log softmax(z/τ) of the start weights on

@@ -99,6 +99,7 @@ export {
   advantageGroups,
   completionGroupOf,
   generateGroups,
+  hasAccuracySpread,
   informativeGroups,
   localRewardRecipe,
   referenceGroups,

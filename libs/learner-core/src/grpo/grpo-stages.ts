@@ -141,20 +141,25 @@ export function rewardGroups(
 }
 
 /**
- * Dynamic sampling (DAPO): the groups whose accuracy rewards spread by at least `minSpread`,
- * max_i R_a,i − min_i R_a,i ≥ minSpread; `minSpread` 0 keeps every group. A group of all-right or
- * all-wrong completions has no accuracy signal: its advantages are only the spread of R_f and R_s,
- * which the std normalisation scales up to ±1, so it adds noise to the update and costs as much.
+ * Whether a group's accuracy rewards spread by at least `minSpread`: max_i R_a,i − min_i R_a,i ≥
+ * minSpread (always, for `minSpread` 0). A TrainingOptionsError names a threshold outside [0, 1].
  */
-export function informativeGroups<T extends RewardedGroup>(groups: readonly T[], minSpread: number): T[] {
+export function hasAccuracySpread(accuracy: readonly number[], minSpread: number): boolean {
   if (!(minSpread >= 0 && minSpread <= 1))
     throw new TrainingOptionsError('minAccuracySpread', `expected a number in [0, 1], got ${minSpread}`);
-  if (minSpread === 0) return [...groups];
-  return groups.filter((group) => {
-    const accuracy = group.rewards.accuracy;
-    if (accuracy.length === 0) return false;
-    return Math.max(...accuracy) - Math.min(...accuracy) >= minSpread;
-  });
+  if (minSpread === 0) return true;
+  if (accuracy.length === 0) return false;
+  return Math.max(...accuracy) - Math.min(...accuracy) >= minSpread;
+}
+
+/**
+ * Dynamic sampling (DAPO): the groups with an accuracy spread of at least `minSpread`
+ * (hasAccuracySpread); `minSpread` 0 keeps every group. A group of all-right or all-wrong
+ * completions has no accuracy signal: its advantages are only the spread of R_f and R_s, which the
+ * std normalisation scales up to ±1, so it adds noise to the update and costs as much.
+ */
+export function informativeGroups<T extends RewardedGroup>(groups: readonly T[], minSpread: number): T[] {
+  return groups.filter((group) => hasAccuracySpread(group.rewards.accuracy, minSpread));
 }
 
 /**
