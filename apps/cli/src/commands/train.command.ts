@@ -1,6 +1,6 @@
 /**
- * `vrft train tokenizer|pretrain|sft|grpo|eval|plot`: the learner's stages on the command line
- * (@vrft/learner-core), and the plot of their training curves. main.ts calls
+ * `vrft train tokenizer|pretrain|sft|grpo|eval|compare|plot`: the learner's stages on the command
+ * line (@vrft/learner-core), the paired comparison of evaluations, and the plot of training curves. main.ts calls
  * {@link runTrainCommand} with the arguments after `train`;
  * `node apps/cli/dist/train/train-entry.js …` runs it directly. Progress goes to `err`, results
  * to `out`. Every stage resumes from its run directory's latest checkpoint.
@@ -24,10 +24,17 @@ import {
   type AccuracyReport,
   type LineSink,
 } from '@vrft/learner-core';
+import {
+  compareCompletions,
+  CompletionsFileError,
+  formatComparison,
+  readCompletionScores,
+} from '../report/paired-comparison.js';
 import { curvePanels, readRunCurves, RunMetricsError } from '../report/run-curves.js';
 import { renderLineCharts } from '../report/svg-chart.js';
 import { formatTable } from '../table.js';
 import {
+  compareArgs,
   grpoArgs,
   numberFlag,
   parseTrainArgs,
@@ -59,6 +66,7 @@ export async function runTrainCommand(args: readonly string[], io: TrainCommandI
   }
   try {
     if (sub === 'plot') return await runPlot(rest, io);
+    if (sub === 'compare') return await runCompare(rest, io);
     const raw = parseTrainArgs(rest);
     const progress = withProgressFile(io.err, stringFlag(raw, 'progress'));
     switch (sub) {
@@ -101,7 +109,8 @@ export async function runTrainCommand(args: readonly string[], io: TrainCommandI
     if (
       error instanceof TrainingCheckpointError ||
       error instanceof TrainingDataError ||
-      error instanceof RunMetricsError
+      error instanceof RunMetricsError ||
+      error instanceof CompletionsFileError
     ) {
       io.err.write(`vrft train ${sub}: ${error.message}\n`);
       return 1;
@@ -152,6 +161,21 @@ async function runPlot(args: readonly string[], io: TrainCommandIo): Promise<num
   if (panels.length === 0) throw new RunMetricsError(`no known metric in ${options.runs.join(', ')}`);
   await writeFile(options.out, renderLineCharts(panels, { title: options.title, columns: options.columns }));
   io.out.write(`plot: ${panels.length} panels of ${runs.length} runs → ${options.out}\n`);
+  return 0;
+}
+
+async function runCompare(args: readonly string[], io: TrainCommandIo): Promise<number> {
+  const options = compareArgs(args);
+  const baseline = await readCompletionScores(options.baseline, options.labels[0]);
+  const candidates = await Promise.all(
+    options.candidates.map((path, i) => readCompletionScores(path, options.labels[i + 1])),
+  );
+  const rows = compareCompletions(baseline, candidates);
+  io.out.write(`${formatComparison(rows)}\n`);
+  if (options.json !== undefined) {
+    const json = rows.map((row) => ({ ...row, byProblemType: Object.fromEntries(row.byProblemType) }));
+    await writeFile(options.json, `${JSON.stringify(json, null, 2)}\n`);
+  }
   return 0;
 }
 

@@ -33,7 +33,7 @@ const LOOP_USAGE = `  --steps N               optimizer updates
   --checkpoint-every N --keep N --log-every N --seed S`;
 
 /** Usage of `vrft train`. */
-export const TRAIN_USAGE = `usage: vrft train <tokenizer|pretrain|sft|grpo|eval|plot> [options]
+export const TRAIN_USAGE = `usage: vrft train <tokenizer|pretrain|sft|grpo|eval|compare|plot> [options]
 
 vrft train tokenizer --out FILE [--clips N] [--vocab N] [--extra FILE]…
   byte-level BPE on the synthetic world's texts (+ sample files' texts)
@@ -79,6 +79,10 @@ vrft train eval --checkpoint CKPT --samples FILE --data DIR [--limit N] [--max-n
                 [--plain] [--json FILE] [--completions FILE]
   held-out answer accuracy (greedy), by problem type; --completions writes every sample's
   output, scored answer and reward as JSON lines
+
+vrft train compare --baseline FILE FILE… [--label NAME]… [--json FILE]
+  models scored on the same samples (eval --completions files) against the baseline: accuracy,
+  Δ = mean of the per-sample differences ± its standard error, accuracy by problem type
 
 vrft train plot --out FILE.svg RUN… [--label NAME]… [--title TEXT] [--smooth N] [--columns N]
   training curves of run directories (their metrics.jsonl) as one SVG: training loss, held-out
@@ -240,6 +244,44 @@ export function plotArgs(args: readonly string[]): PlotArgs {
     title: values.title ?? '',
     smooth: positiveInteger('smooth', values.smooth, 10),
     columns: positiveInteger('columns', values.columns, 2),
+  };
+}
+
+/** What `vrft train compare` was asked for. */
+export interface CompareArgs {
+  readonly baseline: string;
+  readonly candidates: readonly string[];
+  /** Labels in the order baseline, candidates…; missing ones default to the file name. */
+  readonly labels: readonly string[];
+  readonly json?: string;
+}
+
+/** Parses `vrft train compare --baseline FILE FILE… [--label NAME]… [--json FILE]`. */
+export function compareArgs(args: readonly string[]): CompareArgs {
+  const { values, positionals } = asUsageError(() =>
+    parseArgs({
+      args: [...args],
+      options: {
+        baseline: { type: 'string' },
+        label: { type: 'string', multiple: true },
+        json: { type: 'string' },
+      },
+      allowPositionals: true,
+      strict: true,
+    }),
+  );
+  if (values.baseline === undefined) throw new TrainUsageError('--baseline is required');
+  if (positionals.length === 0) throw new TrainUsageError('name at least one completions file to compare');
+  const labels = values.label ?? [];
+  if (labels.length > positionals.length + 1)
+    throw new TrainUsageError(
+      `${labels.length} labels for ${positionals.length + 1} files: at most one label per file, the baseline first`,
+    );
+  return {
+    baseline: values.baseline,
+    candidates: positionals,
+    labels,
+    ...(values.json === undefined ? {} : { json: values.json }),
   };
 }
 
