@@ -263,7 +263,39 @@ describe('vrft train', () => {
     expect(records.map((r) => r.problemId)).toHaveLength(2);
     const mean = records.reduce((sum, r) => sum + r.accuracy, 0) / records.length;
     expect(evaluation.out()).toMatch(new RegExp(`all\\s+2\\s+${mean.toFixed(4)}`));
-  }, 60_000);
+
+    // Sampled evaluation: reproducible for a seed, different for another, and greedy without --temperature.
+    const outputsOf = async (name: string, extra: readonly string[]): Promise<string[]> => {
+      const io = capture();
+      const file = join(root, `${name}.jsonl`);
+      const args = ['eval', '--checkpoint', join(run, 'final'), '--samples', join(dataDir, 'train.jsonl')];
+      args.push('--data', dataDir, '--limit', '2', '--max-new-tokens', '8', '--threads', '1', '--completions', file);
+      expect(await runTrainCommand([...args, ...extra], io.io), io.err()).toBe(0);
+      const text = await readFile(file, 'utf8');
+      return text
+        .trim()
+        .split('\n')
+        .map((line) => (JSON.parse(line) as { output: string }).output);
+    };
+    const greedy = await outputsOf('greedy', []);
+    const sampled = await outputsOf('sampled-a', ['--temperature', '1', '--seed', '5']);
+    expect(await outputsOf('sampled-b', ['--temperature', '1', '--seed', '5'])).toEqual(sampled);
+    expect(await outputsOf('sampled-c', ['--temperature', '1', '--seed', '6'])).not.toEqual(sampled);
+    expect(sampled).not.toEqual(greedy);
+    expect(await outputsOf('greedy-again', ['--temperature', '0'])).toEqual(greedy);
+    for (const [extra, message] of [
+      [['--top-p', '0.9'], /need --temperature above 0/],
+      [['--seed', '3'], /need --temperature above 0/],
+      [['--temperature=-1'], /--temperature must be at least 0/],
+      [['--temperature', '1', '--top-p', '1.5'], /--top-p must be in \(0, 1\]/],
+      [['--temperature', '1', '--seed', '1.5'], /--seed must be a non-negative integer/],
+    ] as const) {
+      const io = capture();
+      const args = ['eval', '--checkpoint', join(run, 'final'), '--samples', join(dataDir, 'train.jsonl')];
+      expect(await runTrainCommand([...args, '--data', dataDir, '--limit', '1', ...extra], io.io)).toBe(64);
+      expect(io.err()).toMatch(message);
+    }
+  }, 90_000);
 
   it('a learner killed mid-run resumes from its last checkpoint and ends with the same weights', async () => {
     const straight = join(root, 'straight');

@@ -1,5 +1,6 @@
 /**
- * Held-out answer accuracy: greedy completions of the method's prompt by the onnxruntime engine,
+ * Held-out answer accuracy: greedy completions of the method's prompt by the onnxruntime engine
+ * (or sampled ones, to measure what GRPO optimises: the expected R_a of its rollouts),
  * scored like the method's evaluation (method.md §6): R_a of the text inside `<answer>`, or of the
  * raw output when no tag is present, per problem type and overall; plus the share of well-formed
  * completions (R_f).
@@ -23,9 +24,21 @@ export interface EvaluateOptions {
   readonly onProgress?: (done: number, total: number) => void;
   /** Called with every scored completion, in sample order (to keep them all, as a log). */
   readonly onCompletion?: (record: ScoredCompletion) => void;
+  /** Sample instead of greedy decoding; absent: greedy. */
+  readonly sampling?: EvaluationSampling;
 }
 
-/** One sample's greedy completion and how it scored. */
+/**
+ * Sampled evaluation: one completion per sample at τ and top-p. Sample i draws from the seed
+ * `seed + i`, so a score does not depend on the batch size and reruns give the same completions.
+ */
+export interface EvaluationSampling {
+  readonly temperature: number;
+  readonly topP: number;
+  readonly seed: number;
+}
+
+/** One sample's completion and how it scored. */
 export interface ScoredCompletion {
   readonly problemId: string;
   readonly problemType: string;
@@ -60,14 +73,17 @@ export interface AccuracyReport {
   readonly examples: readonly { readonly problem: string; readonly solution: string; readonly output: string }[];
 }
 
-/** Evaluates an engine's greedy answers on samples whose frames the loader provides. */
+/** Evaluates an engine's greedy (or sampled) answers on samples whose frames the loader provides. */
 export async function evaluateAccuracy(
   engine: OrtEngine,
   samples: readonly VideoSample[],
   frames: ClipFrameLoader,
   options: Partial<EvaluateOptions> = {},
 ): Promise<AccuracyReport> {
-  const { maxNewTokens, batchSize, prompt, onProgress, onCompletion } = { ...DEFAULT_EVALUATE_OPTIONS, ...options };
+  const { maxNewTokens, batchSize, prompt, onProgress, onCompletion, sampling } = {
+    ...DEFAULT_EVALUATE_OPTIONS,
+    ...options,
+  };
   const toPrompt = prompt ?? reasoningPrompt;
   const config = engine.config;
   const sums = new Map<string, { samples: number; total: number }>();
@@ -78,10 +94,13 @@ export async function evaluateAccuracy(
   for (let start = 0; start < samples.length; start += batchSize) {
     const batch = samples.slice(start, start + batchSize);
     const requests = await Promise.all(
-      batch.map(async (sample) => ({
+      batch.map(async (sample, i) => ({
         promptIds: buildInputSequence(engine.tokenizer, toPrompt(sample), visualTokensPerClip(config)).tokenIds,
         video: { frames: await frames.load(sample.path), frameCount: config.frames },
-        sampling: { temperature: 0, maxNewTokens },
+        sampling:
+          sampling === undefined
+            ? { temperature: 0, maxNewTokens }
+            : { temperature: sampling.temperature, topP: sampling.topP, seed: sampling.seed + start + i, maxNewTokens },
       })),
     );
     const { results } = await engine.generate(requests);

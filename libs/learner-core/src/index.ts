@@ -46,6 +46,7 @@ export {
   evaluateAccuracy,
   type AccuracyReport,
   type EvaluateOptions,
+  type EvaluationSampling,
   type ScoredCompletion,
 } from './evaluate.js';
 export {

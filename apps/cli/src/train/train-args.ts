@@ -76,9 +76,10 @@ vrft train grpo --local --run DIR --init CKPT --prompts FILE --data DIR [--steps
   --rollout-log-every N   append every Nth step's completions and rewards to RUN/rollouts.jsonl
 
 vrft train eval --checkpoint CKPT --samples FILE --data DIR [--limit N] [--max-new-tokens N]
-                [--plain] [--json FILE] [--completions FILE]
-  held-out answer accuracy (greedy), by problem type; --completions writes every sample's
-  output, scored answer and reward as JSON lines
+                [--plain] [--temperature X [--top-p P] [--seed S]] [--json FILE] [--completions FILE]
+  held-out answer accuracy, by problem type: greedy, or one sampled completion per sample at
+  --temperature X > 0 (sample i seeded S + i, default S 0), the reward GRPO's rollouts see;
+  --completions writes every sample's output, scored answer and reward as JSON lines
 
 vrft train compare --baseline FILE FILE… [--label NAME]… [--json FILE]
   models scored on the same samples (eval --completions files) against the baseline: accuracy,
