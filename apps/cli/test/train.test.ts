@@ -129,6 +129,13 @@ describe('vrft train', () => {
       '1',
     ];
     const parsed = (...flags: string[]) => grpoArgs(parseTrainArgs([...required, '--data', dataDir, ...flags]));
+    expect(parsed().evalSampling).toBeUndefined();
+    expect(parsed('--eval-temperature', '0.7', '--eval-top-p', '0.95').evalSampling).toEqual({
+      temperature: 0.7,
+      topP: 0.95,
+      seed: 0,
+    });
+    expect(() => parsed('--eval-seed', '3')).toThrow(/--eval-top-p and --eval-seed need --eval-temperature/);
     const options = parsed(
       '--encoder',
       encoderDir,

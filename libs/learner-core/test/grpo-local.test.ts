@@ -116,6 +116,35 @@ describe('local GRPO loop on a micro model', () => {
     expect(last.state.extra['bestAccuracy']).toBe(top);
   });
 
+  it('evaluates sampled completions with --eval-temperature, the same seeds at every evaluation', async () => {
+    const sampledRun = (name: string, seed: number) =>
+      microRun(join(setup.root, name), {
+        steps: 1,
+        evalFile: join(setup.dataDir, 'train.jsonl'),
+        evalSamples: 4,
+        evalEvery: 1,
+        evalMaxNewTokens: 12,
+        evalSampling: { temperature: 1, topP: 1, seed },
+      });
+    const evalsOf = async (name: string) =>
+      (await readFile(join(setup.root, name, 'metrics.jsonl'), 'utf8'))
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line) as { eval?: { accuracy: number; temperature?: number } })
+        .flatMap((line) => (line.eval === undefined ? [] : [line.eval]));
+    const lines: string[] = [];
+    await runLocalGrpo(sampledRun('grpo-sampled-a', 7), { write: (text) => lines.push(text) });
+    expect(lines.join('')).toMatch(/grpo eval \(start, step 0\): .* on 4 samples, sampled τ 1 top-p 1/);
+    const first = await evalsOf('grpo-sampled-a');
+    expect(first.map((e) => e.temperature)).toEqual([1, 1]);
+    // The same run again scores the same sampled completions: evaluations are reproducible.
+    await runLocalGrpo(sampledRun('grpo-sampled-b', 7), out);
+    expect(await evalsOf('grpo-sampled-b')).toEqual(first);
+    await expect(
+      runLocalGrpo({ ...sampledRun('grpo-sampled-bad', 7), evalSampling: { temperature: 0, topP: 1, seed: 7 } }, out),
+    ).rejects.toThrow(/evalSampling\.temperature/);
+  });
+
   it('dynamic sampling: trains on groups with an accuracy spread, samples more rounds, and resumes to the same weights', async () => {
     const filtered = (runDir: string) =>
       microRun(runDir, { steps: 3, minAccuracySpread: 1e-6, maxGenerationRounds: 3, rolloutLogEvery: 1 });

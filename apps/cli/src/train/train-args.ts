@@ -55,12 +55,14 @@ vrft train grpo --local --run DIR --init CKPT --prompts FILE --data DIR [--steps
                 [--max-generation-rounds N] [--max-new-tokens N] [--temperature X]
                 [--top-p X] [--beta X] [--inner-updates K] [--objective clipped|unclipped]
                 [--aggregation sequence-mean|token-mean] [--advantage-scale std|none]
-                [--micro-rows N] [--eval FILE]
-                [--eval-samples N] [--eval-every N] [--threads N] [reward options] [loop options]
+                [--micro-rows N] [--eval FILE] [--eval-samples N] [--eval-every N]
+                [--eval-temperature X [--eval-top-p P] [--eval-seed S]] [--threads N]
+                [reward options] [loop options]
   the single-process GRPO learner (rollouts in-process); result RUN/final, and RUN/best
   (the best held-out accuracy after an update) with --eval. --min-accuracy-spread X > 0 is
   dynamic sampling (DAPO): groups whose R_a spreads by less than X (all right or all wrong) are
-  dropped and up to --max-generation-rounds N rounds (default 4) of prompts are sampled to fill a step
+  dropped and up to --max-generation-rounds N rounds (default 4) of prompts are sampled to fill a step; --eval-temperature
+  X evaluates one sampled completion per sample (the same seeds every time) instead of the greedy one
 
   reward options (R = R_f + R_a, + 1[R_a > 0]·R_s with an encoder):
   --encoder DIR           dual encoder for R_s (vrft train encoder, or a SigLIP-style ONNX export)
@@ -136,6 +138,9 @@ const NUMBER_FLAGS = [
   'limit',
   'first-seed',
   'eval-max-new-tokens',
+  'eval-temperature',
+  'eval-top-p',
+  'eval-seed',
   'semantic-weight',
   'description-tokens',
   'reward-frames',
@@ -410,6 +415,19 @@ export function sftArgs(raw: RawTrainArgs): Partial<SftOptions> {
   });
 }
 
+/** `--eval-temperature X [--eval-top-p P] [--eval-seed S]` of `train grpo`; absent: greedy evaluation. */
+function evalSamplingArgs(raw: RawTrainArgs): LocalGrpoOptions['evalSampling'] {
+  const temperature = numberFlag(raw, 'eval-temperature');
+  const topP = numberFlag(raw, 'eval-top-p');
+  const seed = numberFlag(raw, 'eval-seed');
+  if (temperature === undefined) {
+    if (topP !== undefined || seed !== undefined)
+      throw new TrainUsageError('--eval-top-p and --eval-seed need --eval-temperature');
+    return undefined;
+  }
+  return { temperature, topP: topP ?? 1, seed: seed ?? 0 };
+}
+
 const SIMILARITY_AGGREGATIONS = ['mean-frame-embedding', 'mean-clipped-cosine'] as const;
 
 /** The reward recipe and encoder flags of `train grpo`; learner-core checks ranges again as `reward.<field>`. */
@@ -515,6 +533,7 @@ export function grpoArgs(raw: RawTrainArgs): Partial<LocalGrpoOptions> {
     evalSamples: numberFlag(raw, 'eval-samples'),
     evalEvery: numberFlag(raw, 'eval-every'),
     evalMaxNewTokens: numberFlag(raw, 'eval-max-new-tokens'),
+    evalSampling: evalSamplingArgs(raw),
     frames: framesFlag(raw),
     engine: threads === undefined ? undefined : { intraOpThreads: threads },
     rolloutLogEvery: numberFlag(raw, 'rollout-log-every'),

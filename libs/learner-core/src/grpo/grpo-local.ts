@@ -28,7 +28,7 @@ import { type Tokenizer } from '@vrft/tokenizer';
 import { ClipFrameLoader } from '../clip-frames.js';
 import { digestOptions } from '../digest.js';
 import { TrainingDataError, TrainingOptionsError } from '../errors.js';
-import { evaluateAccuracy, type AccuracyReport } from '../evaluate.js';
+import { evaluateAccuracy, type AccuracyReport, type EvaluationSampling } from '../evaluate.js';
 import { pathExists } from '../fs-durable.js';
 import { ProgressMeter, type LineSink } from '../progress.js';
 import { reasoningPrompt } from '../prompts.js';
@@ -107,6 +107,12 @@ export interface LocalGrpoOptions {
    */
   readonly evalEvery: number;
   readonly evalMaxNewTokens: number;
+  /**
+   * Score one sampled completion per sample (the R_a the rollouts see) instead of the greedy one;
+   * RUN/best then keeps the best sampled accuracy. Every evaluation draws the same seeds, so
+   * checkpoints are compared on the same random numbers. Absent: greedy.
+   */
+  readonly evalSampling?: EvaluationSampling;
   readonly frames: 'scene' | 'video';
   /** onnxruntime options of the policy and reference engines. */
   readonly engine: Partial<EngineOptions>;
@@ -174,6 +180,11 @@ export function parseLocalGrpoOptions(input: Partial<LocalGrpoOptions>): LocalGr
   requireInteger('evalSamples', options.evalSamples, 1);
   requireInteger('evalEvery', options.evalEvery, 0);
   requireInteger('evalMaxNewTokens', options.evalMaxNewTokens, 1);
+  if (options.evalSampling !== undefined) {
+    requireNumber('evalSampling.temperature', options.evalSampling.temperature, 1e-6, 10);
+    requireNumber('evalSampling.topP', options.evalSampling.topP, 1e-6, 1);
+    requireInteger('evalSampling.seed', options.evalSampling.seed, 0, 0x7fffffff);
+  }
   if (options.frames !== 'scene' && options.frames !== 'video')
     throw new TrainingOptionsError('frames', `expected scene or video, got ${String(options.frames)}`);
   parseGrpoConfig(options.grpo); // throws naming the bad GRPO field
@@ -344,14 +355,21 @@ export async function runLocalGrpo(
     const meter = new ProgressMeter('grpo', options.steps, resumedFrom, clock);
     const evaluate = async (label: string): Promise<AccuracyReport | undefined> => {
       if (evalSet.length === 0) return undefined;
-      const report = await evaluateAccuracy(policy, evalSet, frames, { maxNewTokens: options.evalMaxNewTokens });
+      const sampling = options.evalSampling;
+      const report = await evaluateAccuracy(policy, evalSet, frames, {
+        maxNewTokens: options.evalMaxNewTokens,
+        ...(sampling === undefined ? {} : { sampling }),
+      });
+      const decoding = sampling === undefined ? 'greedy' : `sampled τ ${sampling.temperature} top-p ${sampling.topP}`;
       out.write(
-        `grpo eval (${label}, step ${trainer.step}): accuracy ${report.accuracy.toFixed(4)}, format ${report.formatRate.toFixed(3)} on ${report.samples} samples\n`,
+        `grpo eval (${label}, step ${trainer.step}): accuracy ${report.accuracy.toFixed(4)}, format ${report.formatRate.toFixed(3)} on ${report.samples} samples, ${decoding}\n`,
       );
-      await appendFile(
-        metricsPath,
-        `${JSON.stringify({ step: trainer.step, eval: { accuracy: report.accuracy, format: report.formatRate } })}\n`,
-      );
+      const evalLine = {
+        accuracy: report.accuracy,
+        format: report.formatRate,
+        ...(sampling === undefined ? {} : { temperature: sampling.temperature }),
+      };
+      await appendFile(metricsPath, `${JSON.stringify({ step: trainer.step, eval: evalLine })}\n`);
       if (trainer.step > 0 && report.accuracy > best.accuracy) {
         best.step = trainer.step;
         best.accuracy = report.accuracy;
