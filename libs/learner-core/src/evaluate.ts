@@ -11,6 +11,7 @@ import { buildInputSequence, visualTokensPerClip } from '@vrft/model';
 import { checkFormat, extractAnswer, scoreAnswer } from '@vrft/rewards';
 import { type ClipFrameLoader } from './clip-frames.js';
 import { reasoningPrompt } from './prompts.js';
+import { requireInteger, requireNumber } from './stage-options.js';
 
 /** Options of evaluateAccuracy. */
 export interface EvaluateOptions {
@@ -36,6 +37,14 @@ export interface EvaluationSampling {
   readonly temperature: number;
   readonly topP: number;
   readonly seed: number;
+}
+
+/** Throws TrainingOptionsError naming `field`.<name> unless τ is in (0, 10], top-p in (0, 1], the seed in [0, 2³¹). */
+export function checkEvaluationSampling(sampling: EvaluationSampling, field = 'sampling'): EvaluationSampling {
+  requireNumber(`${field}.temperature`, sampling.temperature, 1e-6, 10);
+  requireNumber(`${field}.topP`, sampling.topP, 1e-6, 1);
+  requireInteger(`${field}.seed`, sampling.seed, 0, 0x7fffffff);
+  return sampling;
 }
 
 /** One sample's completion and how it scored. */
@@ -84,6 +93,7 @@ export async function evaluateAccuracy(
     ...DEFAULT_EVALUATE_OPTIONS,
     ...options,
   };
+  if (sampling !== undefined) checkEvaluationSampling(sampling);
   const toPrompt = prompt ?? reasoningPrompt;
   const config = engine.config;
   const sums = new Map<string, { samples: number; total: number }>();

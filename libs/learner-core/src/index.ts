@@ -43,6 +43,7 @@ export { bucketBatches, type BucketOptions } from './batching.js';
 export { formatDuration, ProgressMeter, type LineSink } from './progress.js';
 export {
   DEFAULT_EVALUATE_OPTIONS,
+  checkEvaluationSampling,
   evaluateAccuracy,
   type AccuracyReport,
   type EvaluateOptions,

@@ -133,13 +133,20 @@ describe('local GRPO loop on a micro model', () => {
         .map((line) => JSON.parse(line) as { eval?: { accuracy: number; temperature?: number } })
         .flatMap((line) => (line.eval === undefined ? [] : [line.eval]));
     const lines: string[] = [];
-    await runLocalGrpo(sampledRun('grpo-sampled-a', 7), { write: (text) => lines.push(text) });
+    const sampled = await runLocalGrpo(sampledRun('grpo-sampled-a', 7), { write: (text) => lines.push(text) });
     expect(lines.join('')).toMatch(/grpo eval \(start, step 0\): .* on 4 samples, sampled τ 1 top-p 1/);
     const first = await evalsOf('grpo-sampled-a');
     expect(first.map((e) => e.temperature)).toEqual([1, 1]);
-    // The same run again scores the same sampled completions: evaluations are reproducible.
-    await runLocalGrpo(sampledRun('grpo-sampled-b', 7), out);
+    // The start model's completions: the same seed samples the same ones, greedy decoding others.
+    const startOutputs = (result: { startAccuracy?: { examples: readonly { output: string }[] } }) =>
+      result.startAccuracy?.examples.map((example) => example.output);
+    const again = await runLocalGrpo(sampledRun('grpo-sampled-b', 7), out);
+    expect(startOutputs(again)).toEqual(startOutputs(sampled));
     expect(await evalsOf('grpo-sampled-b')).toEqual(first);
+    const { evalSampling: _sampled, ...greedyRun } = sampledRun('grpo-greedy', 7);
+    const greedy = await runLocalGrpo(greedyRun, out);
+    expect(startOutputs(greedy)).toHaveLength(4);
+    expect(startOutputs(greedy)).not.toEqual(startOutputs(sampled));
     await expect(
       runLocalGrpo({ ...sampledRun('grpo-sampled-bad', 7), evalSampling: { temperature: 0, topP: 1, seed: 7 } }, out),
     ).rejects.toThrow(/evalSampling\.temperature/);

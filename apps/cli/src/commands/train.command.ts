@@ -22,7 +22,6 @@ import {
   TrainingDataError,
   TrainingOptionsError,
   type AccuracyReport,
-  type EvaluationSampling,
   type LineSink,
 } from '@vrft/learner-core';
 import {
@@ -36,6 +35,7 @@ import { renderLineCharts } from '../report/svg-chart.js';
 import { formatTable } from '../table.js';
 import {
   compareArgs,
+  evaluationSamplingFlags,
   grpoArgs,
   numberFlag,
   parseTrainArgs,
@@ -200,24 +200,6 @@ export function formatAccuracy(report: AccuracyReport): string {
   ].join('\n');
 }
 
-/** `--temperature X [--top-p P] [--seed S]` of `train eval`: sampled completions; absent or 0: greedy. */
-function evaluationSampling(raw: RawTrainArgs): EvaluationSampling | undefined {
-  const temperature = numberFlag(raw, 'temperature') ?? 0;
-  const topP = numberFlag(raw, 'top-p');
-  const seed = numberFlag(raw, 'seed');
-  if (!(temperature >= 0)) throw new TrainUsageError(`--temperature must be at least 0, got ${temperature}`);
-  if (temperature === 0) {
-    if (topP !== undefined || seed !== undefined)
-      throw new TrainUsageError('--top-p and --seed sample: they need --temperature above 0');
-    return undefined;
-  }
-  if (topP !== undefined && !(topP > 0 && topP <= 1))
-    throw new TrainUsageError(`--top-p must be in (0, 1], got ${topP}`);
-  if (seed !== undefined && !(Number.isSafeInteger(seed) && seed >= 0))
-    throw new TrainUsageError(`--seed must be a non-negative integer, got ${seed}`);
-  return { temperature, topP: topP ?? 1, seed: seed ?? 0 };
-}
-
 async function runEval(raw: RawTrainArgs, io: TrainCommandIo, progress: LineSink): Promise<number> {
   const checkpoint = requiredFlag(raw, 'checkpoint');
   const limit = numberFlag(raw, 'limit');
@@ -235,7 +217,7 @@ async function runEval(raw: RawTrainArgs, io: TrainCommandIo, progress: LineSink
     const started = performance.now();
     const completionsFile = stringFlag(raw, 'completions');
     const completions: string[] = [];
-    const sampling = evaluationSampling(raw);
+    const sampling = evaluationSamplingFlags(raw, '');
     const result = await evaluateAccuracy(engine, samples, frames, {
       maxNewTokens: numberFlag(raw, 'max-new-tokens') ?? 320,
       ...(sampling === undefined ? {} : { sampling }),

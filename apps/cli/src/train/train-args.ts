@@ -5,6 +5,7 @@
  */
 import { parseArgs } from 'node:util';
 import {
+  type EvaluationSampling,
   type LocalGrpoOptions,
   type PretrainOptions,
   type SftOptions,
@@ -415,14 +416,19 @@ export function sftArgs(raw: RawTrainArgs): Partial<SftOptions> {
   });
 }
 
-/** `--eval-temperature X [--eval-top-p P] [--eval-seed S]` of `train grpo`; absent: greedy evaluation. */
-function evalSamplingArgs(raw: RawTrainArgs): LocalGrpoOptions['evalSampling'] {
-  const temperature = numberFlag(raw, 'eval-temperature');
-  const topP = numberFlag(raw, 'eval-top-p');
-  const seed = numberFlag(raw, 'eval-seed');
-  if (temperature === undefined) {
+/**
+ * Sampled-evaluation flags: `--temperature X [--top-p P] [--seed S]` of `train eval`, or with the
+ * `eval-` prefix those of `train grpo`. Absent or 0: greedy; learner-core checks the ranges.
+ */
+export function evaluationSamplingFlags(raw: RawTrainArgs, prefix: '' | 'eval-'): EvaluationSampling | undefined {
+  const temperature = numberFlag(raw, `${prefix}temperature`) ?? 0;
+  const topP = numberFlag(raw, `${prefix}top-p`);
+  const seed = numberFlag(raw, `${prefix}seed`);
+  if (temperature === 0) {
     if (topP !== undefined || seed !== undefined)
-      throw new TrainUsageError('--eval-top-p and --eval-seed need --eval-temperature');
+      throw new TrainUsageError(
+        `--${prefix}top-p and --${prefix}seed sample: they need --${prefix}temperature above 0`,
+      );
     return undefined;
   }
   return { temperature, topP: topP ?? 1, seed: seed ?? 0 };
@@ -533,7 +539,7 @@ export function grpoArgs(raw: RawTrainArgs): Partial<LocalGrpoOptions> {
     evalSamples: numberFlag(raw, 'eval-samples'),
     evalEvery: numberFlag(raw, 'eval-every'),
     evalMaxNewTokens: numberFlag(raw, 'eval-max-new-tokens'),
-    evalSampling: evalSamplingArgs(raw),
+    evalSampling: evaluationSamplingFlags(raw, 'eval-'),
     frames: framesFlag(raw),
     engine: threads === undefined ? undefined : { intraOpThreads: threads },
     rolloutLogEvery: numberFlag(raw, 'rollout-log-every'),

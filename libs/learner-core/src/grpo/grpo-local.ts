@@ -28,7 +28,12 @@ import { type Tokenizer } from '@vrft/tokenizer';
 import { ClipFrameLoader } from '../clip-frames.js';
 import { digestOptions } from '../digest.js';
 import { TrainingDataError, TrainingOptionsError } from '../errors.js';
-import { evaluateAccuracy, type AccuracyReport, type EvaluationSampling } from '../evaluate.js';
+import {
+  checkEvaluationSampling,
+  evaluateAccuracy,
+  type AccuracyReport,
+  type EvaluationSampling,
+} from '../evaluate.js';
 import { pathExists } from '../fs-durable.js';
 import { ProgressMeter, type LineSink } from '../progress.js';
 import { reasoningPrompt } from '../prompts.js';
@@ -180,11 +185,7 @@ export function parseLocalGrpoOptions(input: Partial<LocalGrpoOptions>): LocalGr
   requireInteger('evalSamples', options.evalSamples, 1);
   requireInteger('evalEvery', options.evalEvery, 0);
   requireInteger('evalMaxNewTokens', options.evalMaxNewTokens, 1);
-  if (options.evalSampling !== undefined) {
-    requireNumber('evalSampling.temperature', options.evalSampling.temperature, 1e-6, 10);
-    requireNumber('evalSampling.topP', options.evalSampling.topP, 1e-6, 1);
-    requireInteger('evalSampling.seed', options.evalSampling.seed, 0, 0x7fffffff);
-  }
+  if (options.evalSampling !== undefined) checkEvaluationSampling(options.evalSampling, 'evalSampling');
   if (options.frames !== 'scene' && options.frames !== 'video')
     throw new TrainingOptionsError('frames', `expected scene or video, got ${String(options.frames)}`);
   parseGrpoConfig(options.grpo); // throws naming the bad GRPO field
