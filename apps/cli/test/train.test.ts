@@ -175,6 +175,11 @@ describe('vrft train', () => {
     expect(parsed('--aggregation', 'token-mean').grpo).toEqual({ aggregation: 'token-mean' }); // the loss's, not R_s's
     expect(parsed('--advantage-scale', 'none').grpo).toEqual({ scaleAdvantagesByStd: false });
     expect(parsed('--advantage-scale', 'std').grpo).toEqual({ scaleAdvantagesByStd: true });
+    expect(parsed('--freeze', 'vision, lm.embed', '--lr', '1e-5').optimizer).toEqual({
+      learningRate: 1e-5,
+      frozen: ['vision', 'lm.embed'],
+    });
+    expect(parsed().optimizer?.frozen).toBeUndefined();
     expect(parsed('--min-accuracy-spread', '0.5', '--max-generation-rounds', '3')).toMatchObject({
       minAccuracySpread: 0.5,
       maxGenerationRounds: 3,
@@ -185,6 +190,7 @@ describe('vrft train', () => {
       expect(await runTrainCommand(['grpo', ...required, '--data', dataDir, ...flags], run.io), run.err()).toBe(64);
       expect(run.err()).toContain(named);
     };
+    await usage(['--freeze', 'vision,'], '--freeze: expected weight names');
     await usage(['--semantic-aggregation', 'mean'], '--semantic-aggregation');
     await usage(['--advantage-scale', 'batch'], '--advantage-scale');
     await usage(['--min-accuracy-spread', '1.5'], 'minAccuracySpread');
@@ -234,6 +240,22 @@ describe('vrft train', () => {
     expect(code, pre.err()).toBe(0);
     expect(pre.err()).toMatch(/pretrain 2\/2 .*loss/);
     expect(pre.out()).toContain(join(run, 'final'));
+    // --freeze reaches the trainer: the run says what it trains, and a name of no weight is bad usage.
+    const pretrainArgs = (dir: string, freeze: string) =>
+      ['pretrain', '--run', join(root, dir), '--tokenizer', tokenizerPath, '--model', model, '--clips', '3'].concat([
+        '--steps',
+        '1',
+        '--batch-rows',
+        '4',
+        '--freeze',
+        freeze,
+      ]);
+    const frozen = capture();
+    expect(await runTrainCommand(pretrainArgs('cli-base-frozen', 'vision'), frozen.io), frozen.err()).toBe(0);
+    expect(frozen.err()).toMatch(/pretrain: frozen vision: \d+ of \d+ parameters trained/);
+    const unknown = capture();
+    expect(await runTrainCommand(pretrainArgs('cli-base-unknown', 'visual'), unknown.io)).toBe(64);
+    expect(unknown.err()).toContain('frozen: "visual" names no weight of the model');
     // The run's own metrics.jsonl plots: its two updates on the training-loss panel.
     const plot = capture();
     const svgPath = join(root, 'base.svg');

@@ -124,8 +124,11 @@ export class GrpoLearner implements OnApplicationBootstrap, BeforeApplicationShu
       warmupSteps: 0,
       weightDecay: s.weightDecay,
       maxGradNorm: s.maxGradNorm,
+      frozen: s.freeze,
     });
     if (resumed !== undefined) trainer.importState(resumed.optimizer);
+    const frozen = trainer.frozenSummary();
+    if (frozen !== undefined) this.logger.log(frozen);
     this.running = {
       model,
       trainer,

@@ -47,6 +47,12 @@ export const learnerConfigSchema = baseAppSchema('learner', 50055).extend({
       learningRate: z.number().positive().default(2e-5).describe('AdamW learning rate'),
       weightDecay: z.number().min(0).default(0.01).describe('AdamW decoupled weight decay'),
       maxGradNorm: z.number().min(0).default(5).describe('Global gradient-norm clip (0 = off)'),
+      freeze: z
+        .array(z.string().min(1))
+        .default([])
+        .describe(
+          'Weights not trained: groups (vision, projector, lm) or name prefixes up to a dot (lm.embed); one that names no weight is an error',
+        ),
       beta: z.number().min(0).default(0.04).describe('KL weight β to the reference policy'),
       samplingTemperature: z
         .number()

@@ -485,6 +485,33 @@ describe('learner service', () => {
     }
   }, 120_000);
 
+  it('leaves the frozen weights (VRFT_LEARNER__FREEZE) as they were and trains the rest', async () => {
+    const { app, client } = await startLearner('r7', {
+      VRFT_LEARNER__CONSUMER: 'learner-r7',
+      VRFT_LEARNER__FREEZE: 'vision',
+    });
+    try {
+      await bus.publish(RolloutGroupSchema, 'vrft.rollouts.r7', group('a', 0n, [0, 1, 2], 'r7'));
+      await bus.publish(RolloutGroupSchema, 'vrft.rollouts.r7', group('b', 0n, [2, 0, 1], 'r7'));
+      const stepped = await waitFor(
+        () => client.getStatus({}),
+        (s) => s.weightsVersion?.version === 1n,
+      );
+      expect(stepped.step).toBe(1n);
+      const published = decodeSafetensors(await bus.getBlob(stepped.weightsVersion!.weights!)).tensors;
+      const start = initWeights(config, 11);
+      const moved = (name: string) => published.get(name)!.data.some((v, i) => v !== start.get(name)![i]);
+      const vision = [...start.keys()].filter((name) => name.startsWith('vision.'));
+      expect(vision.length).toBeGreaterThan(3);
+      for (const name of vision) expect(moved(name), name).toBe(false);
+      expect(moved('projector.fc1.weight')).toBe(true);
+      expect(moved('lm.blocks.0.mlp.w1')).toBe(true);
+    } finally {
+      client.close();
+      await app.close();
+    }
+  }, 120_000);
+
   it('takes log π_θ at the configured sampling temperature: behaviour log-probs at that τ match it', async () => {
     const tau = 0.5;
     // The behaviour log-probs a sampler at τ would report: log softmax(z/τ) of the start weights on

@@ -26,6 +26,12 @@ export interface OptimizerOptions {
   readonly weightDecay: number;
   /** Clip the global gradient norm to this; 0 turns clipping off. Default 1. */
   readonly maxGradNorm: number;
+  /**
+   * Weights left as they are: names or name prefixes up to a dot (`vision` is every `vision.*`
+   * weight, `lm.embed` the token embedding). They get no gradient, no moments and no decay, as
+   * RL recipes for video models often keep the vision tower frozen. Default none.
+   */
+  readonly frozen: readonly string[];
 }
 
 /** Defaults of OptimizerOptions. */
@@ -39,6 +45,7 @@ export const DEFAULT_OPTIMIZER_OPTIONS: OptimizerOptions = {
   epsilon: 1e-8,
   weightDecay: 0.1,
   maxGradNorm: 1,
+  frozen: [],
 };
 
 function checkNumber(value: unknown, field: string, min: number, max: number, integer = false): number {
@@ -57,6 +64,24 @@ function checkNumber(value: unknown, field: string, min: number, max: number, in
   return value;
 }
 
+function checkWeightPrefixes(value: unknown, field: string): readonly string[] {
+  if (!Array.isArray(value))
+    throw new EngineOptionsError(field, `expected a list of weight names, got ${String(value)}`);
+  for (const prefix of value as unknown[]) {
+    if (typeof prefix !== 'string' || !/^[a-z0-9_]+(\.[a-z0-9_]+)*$/.test(prefix))
+      throw new EngineOptionsError(
+        field,
+        `${JSON.stringify(prefix)} is not a weight name or dotted prefix (e.g. vision)`,
+      );
+  }
+  return Object.freeze([...(value as string[])]);
+}
+
+/** Whether weight `name` is `prefix` itself or lies under it (`vision` covers `vision.norm.weight`). */
+export function isUnderPrefix(name: string, prefix: string): boolean {
+  return name === prefix || name.startsWith(`${prefix}.`);
+}
+
 /** Validates optimizer options and fills in defaults; throws EngineOptionsError naming the field. */
 export function parseOptimizerOptions(input: Partial<OptimizerOptions> = {}): OptimizerOptions {
   for (const key of Object.keys(input)) {
@@ -73,6 +98,7 @@ export function parseOptimizerOptions(input: Partial<OptimizerOptions> = {}): Op
     epsilon: checkNumber(o.epsilon, 'epsilon', 0, 1),
     weightDecay: checkNumber(o.weightDecay, 'weightDecay', 0, 10),
     maxGradNorm: checkNumber(o.maxGradNorm, 'maxGradNorm', 0, 1e9),
+    frozen: checkWeightPrefixes(o.frozen, 'frozen'),
   };
   if (options.minLearningRate > options.learningRate) {
     throw new EngineOptionsError(

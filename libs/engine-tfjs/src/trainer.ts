@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { type ModelBatch } from './batch.js';
-import { GradientError } from './errors.js';
+import { EngineOptionsError, GradientError } from './errors.js';
 import { registerTrainingGradients } from './gradients.js';
 import { countTargets, maskedNllSum } from './loss.js';
 import { type TfjsModel } from './model.js';
@@ -13,6 +13,7 @@ import {
   adamWStep,
   globalNormClipScale,
   isDecayed,
+  isUnderPrefix,
   learningRateAt,
   parseOptimizerOptions,
   type AdamMoments,
@@ -57,13 +58,43 @@ export class Trainer {
   private accumulated = new Map<string, tf.Tensor>();
   private microBatches = 0;
   private updates = 0;
+  /** The variables that are trained: all but those under `options.frozen`. */
+  private readonly trainable: ReadonlyMap<string, tf.Variable>;
 
   constructor(
     readonly model: TfjsModel,
     options: Partial<OptimizerOptions> = {},
   ) {
     this.options = parseOptimizerOptions(options);
+    const names = [...model.variables.keys()];
+    for (const prefix of this.options.frozen) {
+      if (!names.some((name) => isUnderPrefix(name, prefix))) {
+        const groups = [...new Set(names.map((name) => name.split('.')[0]))].join(', ');
+        throw new EngineOptionsError(
+          'frozen',
+          `"${prefix}" names no weight of the model (top-level groups: ${groups})`,
+        );
+      }
+    }
+    this.trainable = new Map(
+      [...model.variables].filter(([name]) => !this.options.frozen.some((prefix) => isUnderPrefix(name, prefix))),
+    );
     registerTrainingGradients(); // idempotent; selectBackend() has usually done it already
+  }
+
+  /** Values in the trained weights (the frozen ones excluded). */
+  get trainableParameters(): number {
+    let count = 0;
+    for (const variable of this.trainable.values()) count += variable.size;
+    return count;
+  }
+
+  /** `frozen vision: 1234 of 5678 parameters trained`, or undefined when nothing is frozen (for start-up logs). */
+  frozenSummary(): string | undefined {
+    if (this.options.frozen.length === 0) return undefined;
+    let total = 0;
+    for (const variable of this.model.variables.values()) total += variable.size;
+    return `frozen ${this.options.frozen.join(', ')}: ${this.trainableParameters} of ${total} parameters trained`;
   }
 
   /** Updates applied so far. */
@@ -76,11 +107,11 @@ export class Trainer {
    * over micro-batches is the loss of the whole batch (e.g. divide by the total target count).
    */
   accumulate(loss: () => tf.Scalar): number {
-    const variables = [...this.model.variables.values()];
-    const { value, grads } = tf.variableGrads(loss, variables);
+    // Only trained variables are asked for, so no gradient flows into a frozen part at all.
+    const { value, grads } = tf.variableGrads(loss, [...this.trainable.values()]);
     const lossValue = value.dataSync()[0] ?? Number.NaN;
     value.dispose();
-    for (const [name, variable] of this.model.variables) {
+    for (const [name, variable] of this.trainable) {
       const grad = grads[variable.name];
       if (grad === undefined) continue; // a weight the loss does not reach (e.g. vision on text-only batches)
       const previous = this.accumulated.get(name);

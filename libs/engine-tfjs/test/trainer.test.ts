@@ -126,6 +126,45 @@ describe('Trainer', () => {
     trainer.dispose();
   });
 
+  it('leaves frozen weights exactly as they were, trains the rest, and keeps no moments for them', () => {
+    const model = TfjsModel.create(config, initWeights(config, 6));
+    models.push(model);
+    const snapshot = () => new Map([...model.variables].map(([name, v]) => [name, Float32Array.from(v.dataSync())]));
+    const before = snapshot();
+    const trainer = new Trainer(model, { ...OVERFIT_SCHEDULE, frozen: ['vision', 'lm.embed'] });
+    for (let step = 0; step < 3; step++) trainer.trainStep([makeBatch()]);
+    const after = snapshot();
+    const moved = (name: string) => after.get(name)!.some((v, i) => v !== before.get(name)![i]);
+    const frozen = [...before.keys()].filter((name) => name.startsWith('vision.') || name === 'lm.embed.weight');
+    expect(frozen.length).toBeGreaterThan(3);
+    for (const name of frozen) expect(moved(name), name).toBe(false);
+    // The projector sits between the frozen vision tower and the LM: it still gets its gradient.
+    expect(moved('projector.fc1.weight')).toBe(true);
+    expect(moved('lm.blocks.0.attn.wq')).toBe(true);
+    const state = trainer.exportState();
+    expect([...state.moments.keys()].filter((name) => frozen.includes(name))).toEqual([]);
+    expect(state.moments.has('projector.fc1.weight')).toBe(true);
+    const total = [...model.variables.values()].reduce((sum, v) => sum + v.size, 0);
+    const frozenSize = frozen.reduce((sum, name) => sum + before.get(name)!.length, 0);
+    expect(trainer.trainableParameters).toBe(total - frozenSize);
+    expect(trainer.frozenSummary()).toBe(
+      `frozen vision, lm.embed: ${total - frozenSize} of ${total} parameters trained`,
+    );
+    trainer.dispose();
+    expect(new Trainer(model, {}).frozenSummary()).toBeUndefined();
+  });
+
+  it('refuses a frozen name that matches no weight, or one that is not a dotted name', () => {
+    const model = TfjsModel.create(config, initWeights(config, 6));
+    models.push(model);
+    // `visio` is a string prefix of `vision.*` but not a name up to a dot.
+    expect(() => new Trainer(model, { frozen: ['visio'] })).toThrow(
+      /frozen: "visio" names no weight of the model \(top-level groups: vision, projector, lm\)/,
+    );
+    expect(() => new Trainer(model, { frozen: ['vision.'] })).toThrow(/frozen: "vision\." is not a weight name/);
+    expect(() => new Trainer(model, { frozen: 'vision' as unknown as string[] })).toThrow(/frozen: expected a list/);
+  });
+
   it('exports and imports weights in the @vrft/model layout', () => {
     const weights = initWeights(config, 21);
     const model = TfjsModel.create(config, initWeights(config, 22));

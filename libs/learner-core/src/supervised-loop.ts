@@ -134,6 +134,8 @@ export async function runSupervisedLoop(
   const model = TfjsModel.create(config, resumed?.weights ?? start.weights);
   const trainer = new Trainer(model, scheduleFor(options.optimizer, options.steps));
   if (resumed !== undefined) trainer.importState(resumed.optimizer);
+  const frozen = trainer.frozenSummary();
+  if (frozen !== undefined) options.out.write(`${options.stage}: ${frozen}\n`);
 
   const state: Record<
     'step' | 'epoch' | 'batch' | 'examplesSeen' | 'bestScore' | 'bestStep' | 'evalsSinceBest' | 'stopped',

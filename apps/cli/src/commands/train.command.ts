@@ -9,7 +9,7 @@ import { appendFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { readSamples } from '@vrft/data';
 import { OrtEngine } from '@vrft/engine-ort';
-import { selectBackend } from '@vrft/engine-tfjs';
+import { EngineOptionsError, selectBackend } from '@vrft/engine-tfjs';
 import {
   ClipFrameLoader,
   evaluateAccuracy,
@@ -103,6 +103,10 @@ export async function runTrainCommand(args: readonly string[], io: TrainCommandI
         return EX_USAGE;
     }
   } catch (error) {
+    if (error instanceof EngineOptionsError) {
+      io.err.write(`vrft train ${sub}: ${error.message}\n`);
+      return EX_USAGE;
+    }
     if (error instanceof TrainUsageError || error instanceof TrainingOptionsError) {
       io.err.write(`vrft train ${sub}: ${error.message}\n`);
       return EX_USAGE;

@@ -31,6 +31,8 @@ const LOOP_USAGE = `  --steps N               optimizer updates
   --bucket-window N       examples sorted by length together (1: no bucketing)
   --accumulation N        micro-batches per update
   --lr X --min-lr X --warmup N --weight-decay X --grad-clip X
+  --freeze NAME[,NAME]    weights not trained: a group (vision, projector, lm) or a name prefix
+                          up to a dot (lm.embed, vision.blocks.0)
   --checkpoint-every N --keep N --log-every N --seed S`;
 
 /** Usage of `vrft train`. */
@@ -174,6 +176,7 @@ const STRING_FLAGS = [
   'encoder',
   'semantic',
   'semantic-aggregation',
+  'freeze',
 ] as const;
 
 /** Parsed command line: named values as strings, flags as booleans. */
@@ -319,6 +322,19 @@ function defined<T extends object>(value: T): Partial<T> {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
+/** `--freeze vision,projector` as a list of weight prefixes (the trainer checks that each names weights). */
+function freezeFlag(raw: RawTrainArgs): string[] | undefined {
+  const value = stringFlag(raw, 'freeze');
+  if (value === undefined) return undefined;
+  const prefixes = value.split(',').map((part) => part.trim());
+  const bad = prefixes.find((prefix) => !/^[a-z0-9_]+(\.[a-z0-9_]+)*$/.test(prefix));
+  if (bad !== undefined)
+    throw new TrainUsageError(
+      `--freeze: expected weight names or prefixes separated by commas, got ${JSON.stringify(bad)}`,
+    );
+  return prefixes;
+}
+
 function loopOptions(raw: RawTrainArgs) {
   const optimizer = defined({
     learningRate: numberFlag(raw, 'lr'),
@@ -326,6 +342,7 @@ function loopOptions(raw: RawTrainArgs) {
     warmupSteps: numberFlag(raw, 'warmup'),
     weightDecay: numberFlag(raw, 'weight-decay'),
     maxGradNorm: numberFlag(raw, 'grad-clip'),
+    frozen: freezeFlag(raw),
   });
   return defined({
     steps: numberFlag(raw, 'steps'),

@@ -324,6 +324,8 @@ export async function runLocalGrpo(
     const model = TfjsModel.create(config, resumed?.weights ?? reference.weights);
     const trainer = new Trainer(model, scheduleFor(options.optimizer, options.steps));
     if (resumed !== undefined) trainer.importState(resumed.optimizer);
+    const frozen = trainer.frozenSummary();
+    if (frozen !== undefined) out.write(`grpo: ${frozen}\n`);
     const rng: TrainingRng = createTrainingRng(resumed?.state.rng ?? seedTrainingRng(options.seed));
     const cursor = { epoch: resumed?.state.cursor['epoch'] ?? 0, index: resumed?.state.cursor['index'] ?? 0 };
     const counters = {
