@@ -4,7 +4,7 @@
  * weights as an uninterrupted run with the same seed. Micro model, three clips.
  */
 import { spawn } from 'node:child_process';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -312,6 +312,26 @@ describe('vrft train', () => {
     expect(await outputsOf('sampled-c', ['--temperature', '1', '--seed', '6'])).not.toEqual(sampled);
     expect(sampled).not.toEqual(greedy);
     expect(await outputsOf('greedy-again', ['--temperature', '0'])).toEqual(greedy);
+    // --other-clip: every question about another clip. The multiple-choice prompts are too long for the
+    // micro model's context, so the run uses the others (three clips); the first two samples are one
+    // clip's two questions, so alone they have no other clip to ask about.
+    const shortPrompts = (await readFile(join(dataDir, 'train.jsonl'), 'utf8'))
+      .trim()
+      .split('\n')
+      .filter((line) => (JSON.parse(line) as { problem_type: string }).problem_type !== 'multiple choice');
+    const otherClipSamples = join(root, 'short-prompts.jsonl');
+    await writeFile(otherClipSamples, `${shortPrompts.join('\n')}\n`);
+    const otherClip = capture();
+    const otherClipArgs = ['eval', '--checkpoint', join(run, 'final'), '--samples', otherClipSamples, '--data'];
+    otherClipArgs.push(dataDir, '--max-new-tokens', '4', '--threads', '1', '--other-clip');
+    expect(await runTrainCommand(otherClipArgs, otherClip.io), otherClip.err()).toBe(0);
+    expect(otherClip.out()).toMatch(new RegExp(`all\\s+${shortPrompts.length}\\s`));
+    const single = capture();
+    const singleArgs = ['eval', '--checkpoint', join(run, 'final'), '--samples', join(dataDir, 'train.jsonl')];
+    expect(await runTrainCommand([...singleArgs, '--data', dataDir, '--limit', '2', '--other-clip'], single.io)).toBe(
+      64,
+    );
+    expect(single.err()).toContain('--other-clip needs samples of at least two different clips');
     for (const [extra, message] of [
       [['--top-p', '0.9'], /need --temperature above 0/],
       [['--seed', '3'], /need --temperature above 0/],

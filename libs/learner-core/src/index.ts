@@ -55,6 +55,7 @@ export {
   validationLoss,
   visionReliance,
   withOtherClipsFrames,
+  withOtherClipsVideos,
   type VisionReliance,
 } from './validation.js';
 export { describeWorldClip, renderWorldClip, templateTexts, worldCorpus, type WorldClipText } from './world-texts.js';

@@ -40,6 +40,25 @@ export function withOtherClipsFrames(examples: readonly TokenizedExample[]): Tok
   return swapped.length === examples.length ? swapped : [];
 }
 
+/**
+ * The same samples, each asking its question about another clip: the next sample's video whose
+ * path differs (the rule of withOtherClipsFrames). Accuracy on these against the right clips is
+ * how much the answers depend on the video. Fewer than two distinct clips: none.
+ */
+export function withOtherClipsVideos(samples: readonly VideoSample[]): VideoSample[] {
+  const swapped: VideoSample[] = [];
+  samples.forEach((sample, i) => {
+    for (let step = 1; step < samples.length; step++) {
+      const other = samples[(i + step) % samples.length] as VideoSample;
+      if (other.path !== sample.path) {
+        swapped.push({ ...sample, path: other.path });
+        return;
+      }
+    }
+  });
+  return swapped.length === samples.length ? swapped : [];
+}
+
 /** How much a model's held-out loss depends on seeing the right clip. */
 export interface VisionReliance {
   /** Mean loss per completion token with each example's own frames. */

@@ -21,6 +21,7 @@ import {
   TrainingCheckpointError,
   TrainingDataError,
   TrainingOptionsError,
+  withOtherClipsVideos,
   type AccuracyReport,
   type LineSink,
 } from '@vrft/learner-core';
@@ -207,7 +208,10 @@ export function formatAccuracy(report: AccuracyReport): string {
 async function runEval(raw: RawTrainArgs, io: TrainCommandIo, progress: LineSink): Promise<number> {
   const checkpoint = requiredFlag(raw, 'checkpoint');
   const limit = numberFlag(raw, 'limit');
-  const samples = (await readSamples(requiredFlag(raw, 'samples'), { kind: 'eval' })).slice(0, limit ?? undefined);
+  const read = (await readSamples(requiredFlag(raw, 'samples'), { kind: 'eval' })).slice(0, limit ?? undefined);
+  const samples = raw.values['other-clip'] === true ? withOtherClipsVideos(read) : read;
+  if (samples.length === 0 && read.length > 0)
+    throw new TrainUsageError('--other-clip needs samples of at least two different clips');
   const threads = numberFlag(raw, 'threads');
   const engine = await OrtEngine.open(
     { kind: 'checkpoint', dir: checkpoint },

@@ -81,9 +81,12 @@ vrft train grpo --local --run DIR --init CKPT --prompts FILE --data DIR [--steps
   --rollout-log-every N   append every Nth step's completions and rewards to RUN/rollouts.jsonl
 
 vrft train eval --checkpoint CKPT --samples FILE --data DIR [--limit N] [--max-new-tokens N]
-                [--plain] [--temperature X [--top-p P] [--seed S]] [--json FILE] [--completions FILE]
+                [--plain] [--temperature X [--top-p P] [--seed S]] [--other-clip] [--json FILE]
+                [--completions FILE]
   held-out answer accuracy, by problem type: greedy, or one sampled completion per sample at
   --temperature X > 0 (sample i seeded S + i, default S 0), the reward GRPO's rollouts see;
+  --other-clip asks every question about another clip (the next sample's video that differs):
+  the drop from the right clips is how much the answers use the video;
   --completions writes every sample's output, scored answer and reward as JSON lines
 
 vrft train compare --baseline FILE FILE… [--label NAME]… [--json FILE]
@@ -190,6 +193,7 @@ export function parseTrainArgs(args: readonly string[]): RawTrainArgs {
     local: { type: 'boolean' },
     'train-on-prompt': { type: 'boolean' },
     plain: { type: 'boolean' },
+    'other-clip': { type: 'boolean' },
     gate: { type: 'boolean' },
     'no-gate': { type: 'boolean' },
   };
