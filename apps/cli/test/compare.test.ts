@@ -13,16 +13,19 @@ import { captureIo } from './capture-io.js';
 let root = '';
 
 /** A completions file as `vrft train eval --completions` writes it (the fields compare reads, and others). */
-async function completions(name: string, scores: readonly [string, string, number][]): Promise<string> {
+async function completions(
+  name: string,
+  scores: readonly (readonly [string, string, number, (string | null)?])[],
+): Promise<string> {
   const path = join(root, `${name}.jsonl`);
-  const lines = scores.map(([problemId, problemType, accuracy]) =>
+  const lines = scores.map(([problemId, problemType, accuracy, answer = 'a']) =>
     JSON.stringify({
       problemId,
       problemType,
       problem: 'q',
       solution: 's',
       output: 'o',
-      answer: 'a',
+      ...(answer === null ? {} : { answer }), // null: a file without answers
       accuracy,
       format: 1,
     }),
@@ -57,17 +60,17 @@ describe('pairedDifference', () => {
 describe('vrft train compare', () => {
   it('prints accuracy, Δ ± s.e. against the baseline and the per-type accuracy, pairing by problem id', async () => {
     const baseline = await completions('sft', [
-      ['1', 'multiple choice', 0],
-      ['2', 'multiple choice', 1],
-      ['3', 'numerical', 1],
-      ['4', 'numerical', 0],
+      ['1', 'multiple choice', 0, 'A'],
+      ['2', 'multiple choice', 1, 'A'],
+      ['3', 'numerical', 1, '2'],
+      ['4', 'numerical', 0, '3'],
     ]);
     // The same samples in another order: pairing goes by id, not by line.
     const candidate = await completions('grpo', [
-      ['4', 'numerical', 0.5],
-      ['3', 'numerical', 0.5],
-      ['2', 'multiple choice', 1],
-      ['1', 'multiple choice', 1],
+      ['4', 'numerical', 0.5, '1'],
+      ['3', 'numerical', 0.5, '1'],
+      ['2', 'multiple choice', 1, 'A'],
+      ['1', 'multiple choice', 1, 'B'],
     ]);
     const json = join(root, 'compare.json');
     const io = captureIo();
@@ -80,11 +83,29 @@ describe('vrft train compare', () => {
     );
     expect(lines[2]).toMatch(/^SFT\s+4\s+0\.5000\s+\(baseline\)\s+0\.500\s+0\.500$/);
     expect(lines[3]).toMatch(/^grpo\s+4\s+0\.7500\s+\+0\.250 ± 0\.323\s+1\.000\s+0\.500$/);
+    // How concentrated the answers are: SFT gives A to both multiple-choice questions, grpo 1 to both numerical ones.
+    expect(lines[4]).toBe('');
+    expect(lines[5]).toMatch(/^most common answer’s share\s+multiple choice\s+numerical$/);
+    expect(lines[7]).toMatch(/^SFT\s+1\.000\s+0\.500$/);
+    expect(lines[8]).toMatch(/^grpo\s+0\.500\s+1\.000$/);
     const written = JSON.parse(await readFile(json, 'utf8')) as {
       label: string;
       vsBaseline?: { difference: number };
       byProblemType: Record<string, number>;
+      topAnswerShare: Record<string, number>;
     }[];
+    expect(written[1]?.topAnswerShare).toEqual({ 'multiple choice': 0.5, numerical: 1 });
+
+    // Without the answers in a file the accuracy table stands alone.
+    const noAnswers = await completions('no-answers', [
+      ['1', 'multiple choice', 0, null],
+      ['2', 'multiple choice', 1, null],
+      ['3', 'numerical', 1, null],
+      ['4', 'numerical', 0, null],
+    ]);
+    const plain = captureIo();
+    expect(await runTrainCommand(['compare', '--baseline', noAnswers, candidate], plain.io)).toBe(0);
+    expect(plain.out().trim().split('\n')).toHaveLength(4);
     expect(written.map((row) => row.label)).toEqual(['SFT', 'grpo']);
     expect(written[1]?.vsBaseline?.difference).toBeCloseTo(0.25, 12);
     expect(written[1]?.byProblemType['multiple choice']).toBe(1);

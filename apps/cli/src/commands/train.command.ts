@@ -28,6 +28,7 @@ import {
 import {
   compareCompletions,
   CompletionsFileError,
+  formatAnswerConcentration,
   formatComparison,
   readCompletionScores,
 } from '../report/paired-comparison.js';
@@ -178,8 +179,14 @@ async function runCompare(args: readonly string[], io: TrainCommandIo): Promise<
   );
   const rows = compareCompletions(baseline, candidates);
   io.out.write(`${formatComparison(rows)}\n`);
+  const concentration = formatAnswerConcentration(rows);
+  if (concentration !== '') io.out.write(`\n${concentration}\n`);
   if (options.json !== undefined) {
-    const json = rows.map((row) => ({ ...row, byProblemType: Object.fromEntries(row.byProblemType) }));
+    const json = rows.map((row) => ({
+      ...row,
+      byProblemType: Object.fromEntries(row.byProblemType),
+      topAnswerShare: Object.fromEntries(row.topAnswerShare),
+    }));
     await writeFile(options.json, `${JSON.stringify(json, null, 2)}\n`);
   }
   return 0;

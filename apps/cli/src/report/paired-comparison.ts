@@ -4,6 +4,11 @@
  * the per-sample differences. Pairing cancels how hard each sample is, so the difference's standard
  * error is several times smaller than either accuracy's own: on 3000 test samples about 0.005
  * against 0.009. That is what tells a 0.01 gain from noise.
+ *
+ * It also shows how concentrated each model's answers are: the share of a problem type's samples
+ * that get its most common answer. A model that ignores the video gives one answer to every
+ * question of a kind, and then its accuracy moves by whole blocks of samples when that answer
+ * flips, by more than the paired standard error suggests.
  */
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
@@ -19,6 +24,8 @@ export interface SampleScore {
   readonly problemType: string;
   /** R_a in [0, 1]. */
   readonly accuracy: number;
+  /** The scored answer text, when the file has it. */
+  readonly answer?: string;
 }
 
 /** One model's scores, keyed by problem id, in the file's order. */
@@ -46,7 +53,7 @@ export async function readCompletionScores(path: string, label?: string): Promis
     } catch {
       throw new CompletionsFileError(`${where}: not a JSON line`);
     }
-    const { problemId, problemType, accuracy } = (record ?? {}) as Record<string, unknown>;
+    const { problemId, problemType, accuracy, answer } = (record ?? {}) as Record<string, unknown>;
     if (typeof problemId !== 'string' || typeof problemType !== 'string')
       throw new CompletionsFileError(
         `${where}: needs string problemId and problemType (vrft train eval --completions)`,
@@ -54,7 +61,7 @@ export async function readCompletionScores(path: string, label?: string): Promis
     if (typeof accuracy !== 'number' || !(accuracy >= 0 && accuracy <= 1))
       throw new CompletionsFileError(`${where}: accuracy must be a number in [0, 1]`);
     if (byId.has(problemId)) throw new CompletionsFileError(`${where}: problem ${problemId} appears twice`);
-    byId.set(problemId, { problemType, accuracy });
+    byId.set(problemId, { problemType, accuracy, ...(typeof answer === 'string' ? { answer } : {}) });
   });
   if (byId.size === 0) throw new CompletionsFileError(`${path}: no completions`);
   return { label: label ?? basename(path).replace(/\.jsonl$/, ''), path, byId };
@@ -87,6 +94,11 @@ export interface ComparisonRow {
   readonly accuracy: number;
   /** Mean R_a by problem type. */
   readonly byProblemType: ReadonlyMap<string, number>;
+  /**
+   * By problem type, the share of its samples given the most common answer (1: the same answer to
+   * every question of the type). Empty when a file lacks the answers.
+   */
+  readonly topAnswerShare: ReadonlyMap<string, number>;
   /** Absent for the baseline itself. */
   readonly vsBaseline?: PairedDifference;
 }
@@ -103,7 +115,30 @@ function summarise(scores: CompletionScores, ids: readonly string[]): Omit<Compa
     sums.set(score.problemType, entry);
   }
   const byProblemType = new Map([...sums].map(([type, { total, count }]) => [type, total / count] as const));
-  return { label: scores.label, samples: ids.length, accuracy: total / ids.length, byProblemType };
+  return {
+    label: scores.label,
+    samples: ids.length,
+    accuracy: total / ids.length,
+    byProblemType,
+    topAnswerShare: topAnswerShares(ids.map((id) => scores.byId.get(id) as SampleScore)),
+  };
+}
+
+function topAnswerShares(scores: readonly SampleScore[]): ReadonlyMap<string, number> {
+  if (scores.some((score) => score.answer === undefined)) return new Map();
+  const counts = new Map<string, Map<string, number>>(); // type → answer → samples
+  for (const { problemType, answer } of scores) {
+    const byAnswer = counts.get(problemType) ?? new Map<string, number>();
+    byAnswer.set(answer as string, (byAnswer.get(answer as string) ?? 0) + 1);
+    counts.set(problemType, byAnswer);
+  }
+  return new Map(
+    [...counts].map(([type, byAnswer]) => {
+      const values = [...byAnswer.values()];
+      const total = values.reduce((sum, n) => sum + n, 0);
+      return [type, Math.max(...values) / total] as const;
+    }),
+  );
 }
 
 /**
@@ -150,5 +185,17 @@ export function formatComparison(rows: readonly ComparisonRow[]): string {
       : `${signed(row.vsBaseline.difference)} ± ${Number.isNaN(row.vsBaseline.standardError) ? '—' : row.vsBaseline.standardError.toFixed(3)}`,
     ...types.map((type) => row.byProblemType.get(type)?.toFixed(3) ?? ''),
   ]);
+  return formatTable(header, body);
+}
+
+/**
+ * Share of each problem type's samples that get the model's most common answer, one row per
+ * model; empty when some file lacks the answers.
+ */
+export function formatAnswerConcentration(rows: readonly ComparisonRow[]): string {
+  if (rows.some((row) => row.topAnswerShare.size === 0)) return '';
+  const types = [...new Set(rows.flatMap((row) => [...row.topAnswerShare.keys()]))].sort();
+  const header = ['most common answer’s share', ...types];
+  const body = rows.map((row) => [row.label, ...types.map((type) => row.topAnswerShare.get(type)?.toFixed(3) ?? '')]);
   return formatTable(header, body);
 }

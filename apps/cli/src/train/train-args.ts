@@ -91,7 +91,8 @@ vrft train eval --checkpoint CKPT --samples FILE --data DIR [--limit N] [--max-n
 
 vrft train compare --baseline FILE FILE… [--label NAME]… [--json FILE]
   models scored on the same samples (eval --completions files) against the baseline: accuracy,
-  Δ = mean of the per-sample differences ± its standard error, accuracy by problem type
+  Δ = mean of the per-sample differences ± its standard error, accuracy by problem type; and the
+  share of each type's samples given the model's most common answer (1: one answer for all)
 
 vrft train plot --out FILE.svg RUN… [--label NAME]… [--title TEXT] [--smooth N] [--columns N]
   training curves of run directories (their metrics.jsonl) as one SVG: training loss, held-out
