@@ -96,7 +96,9 @@ describe('OpenAI-compatible chat client', () => {
     await Promise.all(Array.from({ length: 5 }, () => client.complete([{ role: 'user', content: 'x' }])));
     const starts = server.requests.map((r) => r.at).sort((a, b) => a - b);
     const span = (starts.at(-1) ?? 0) - (starts[0] ?? 0);
-    expect(span).toBeGreaterThanOrEqual(4 * 50 - 15);
+    // Spaced 50 ms apart when sent; arrival at the server can shorten the span by the first request's
+    // extra latency (connection set-up on a loaded machine: 177 ms was seen), never to the few ms of no limit.
+    expect(span).toBeGreaterThanOrEqual(4 * 50 - 50);
   });
 
   it('checks its options, naming the bad field', () => {
