@@ -27,17 +27,11 @@ export function validationLoss(model: TfjsModel, examples: readonly TokenizedExa
  * (compared by identity; loaders share one array per clip). Fewer than two distinct clips: none.
  */
 export function withOtherClipsFrames(examples: readonly TokenizedExample[]): TokenizedExample[] {
-  const swapped: TokenizedExample[] = [];
-  examples.forEach((example, i) => {
-    for (let step = 1; step < examples.length; step++) {
-      const other = examples[(i + step) % examples.length] as TokenizedExample;
-      if (other.frames !== example.frames) {
-        swapped.push({ ...example, frames: other.frames });
-        return;
-      }
-    }
-  });
-  return swapped.length === examples.length ? swapped : [];
+  return withNextOtherClip(
+    examples,
+    (example, other) => other.frames !== example.frames,
+    (example, other) => ({ ...example, frames: other.frames }),
+  );
 }
 
 /**
@@ -46,17 +40,30 @@ export function withOtherClipsFrames(examples: readonly TokenizedExample[]): Tok
  * how much the answers depend on the video. Fewer than two distinct clips: none.
  */
 export function withOtherClipsVideos(samples: readonly VideoSample[]): VideoSample[] {
-  const swapped: VideoSample[] = [];
-  samples.forEach((sample, i) => {
-    for (let step = 1; step < samples.length; step++) {
-      const other = samples[(i + step) % samples.length] as VideoSample;
-      if (other.path !== sample.path) {
-        swapped.push({ ...sample, path: other.path });
+  return withNextOtherClip(
+    samples,
+    (sample, other) => other.path !== sample.path,
+    (sample, other) => ({ ...sample, path: other.path }),
+  );
+}
+
+/** Each item paired with the next one (wrapping round) that `differs`, through `swap`; [] if one lacks any. */
+function withNextOtherClip<T>(
+  items: readonly T[],
+  differs: (item: T, other: T) => boolean,
+  swap: (item: T, other: T) => T,
+): T[] {
+  const swapped: T[] = [];
+  items.forEach((item, i) => {
+    for (let step = 1; step < items.length; step++) {
+      const other = items[(i + step) % items.length] as T;
+      if (differs(item, other)) {
+        swapped.push(swap(item, other));
         return;
       }
     }
   });
-  return swapped.length === samples.length ? swapped : [];
+  return swapped.length === items.length ? swapped : [];
 }
 
 /** How much a model's held-out loss depends on seeing the right clip. */
