@@ -190,7 +190,7 @@ describe('vrft train', () => {
       expect(await runTrainCommand(['grpo', ...required, '--data', dataDir, ...flags], run.io), run.err()).toBe(64);
       expect(run.err()).toContain(named);
     };
-    await usage(['--freeze', 'vision,'], '--freeze: expected weight names');
+    await usage(['--freeze', 'vision,'], '--freeze "vision,": frozen: "" is not a weight name');
     await usage(['--semantic-aggregation', 'mean'], '--semantic-aggregation');
     await usage(['--advantage-scale', 'batch'], '--advantage-scale');
     await usage(['--min-accuracy-spread', '1.5'], 'minAccuracySpread');

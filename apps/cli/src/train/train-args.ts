@@ -11,6 +11,7 @@ import {
   type SftOptions,
   type TokenizerStageOptions,
 } from '@vrft/learner-core';
+import { parseOptimizerOptions } from '@vrft/engine-tfjs';
 import { type ModelPresetName, type ModelPresetSizes } from '@vrft/model';
 import {
   LOSS_AGGREGATIONS,
@@ -327,17 +328,18 @@ function defined<T extends object>(value: T): Partial<T> {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
-/** `--freeze vision,projector` as a list of weight prefixes (the trainer checks that each names weights). */
-function freezeFlag(raw: RawTrainArgs): string[] | undefined {
+/**
+ * `--freeze vision,projector` as a list of weight prefixes, checked by the engine's own rule here,
+ * before any data or model is loaded (the trainer checks later that each names weights).
+ */
+function freezeFlag(raw: RawTrainArgs): readonly string[] | undefined {
   const value = stringFlag(raw, 'freeze');
   if (value === undefined) return undefined;
-  const prefixes = value.split(',').map((part) => part.trim());
-  const bad = prefixes.find((prefix) => !/^[a-z0-9_]+(\.[a-z0-9_]+)*$/.test(prefix));
-  if (bad !== undefined)
-    throw new TrainUsageError(
-      `--freeze: expected weight names or prefixes separated by commas, got ${JSON.stringify(bad)}`,
-    );
-  return prefixes;
+  try {
+    return parseOptimizerOptions({ frozen: value.split(',').map((part) => part.trim()) }).frozen;
+  } catch (cause) {
+    throw new TrainUsageError(`--freeze ${JSON.stringify(value)}: ${(cause as Error).message}`, { cause });
+  }
 }
 
 function loopOptions(raw: RawTrainArgs) {
