@@ -13,7 +13,7 @@ import { writeSeededEncoder } from '@vrft/dual-encoder';
 import { trainTokenizerStage } from '@vrft/learner-core';
 import { MICRO_VIDEO_MODEL_SIZES, createModelConfig, initWeights, loadCheckpoint, saveCheckpoint } from '@vrft/model';
 import { runTrainCommand } from '../src/commands/train.command.js';
-import { grpoArgs, parseTrainArgs } from '../src/train/train-args.js';
+import { grpoArgs, parseTrainArgs, sftArgs } from '../src/train/train-args.js';
 import { captureIo as capture } from './capture-io.js';
 
 const ENTRY = resolve(import.meta.dirname, '../dist/train/train-entry.js');
@@ -205,6 +205,21 @@ describe('vrft train', () => {
     await usage(['--semantic', 'on'], 'encoder'); // R_s without an encoder
     await usage(['--encoder', join(root, 'no-such-encoder')], 'encoder.dir');
     await usage(['--encoder', encoderDir, '--description-tokens', '65'], 'reward.descriptionTokens');
+  });
+
+  it('maps --replay-clips and --replay-restated of train sft, and needs the first for the second', async () => {
+    const required = ['--run', 'r', '--init', 'i', '--sft', 's', '--data', 'd'];
+    const parsed = (...flags: string[]) => sftArgs(parseTrainArgs([...required, ...flags]));
+    expect(parsed('--replay-clips', '300', '--replay-restated', '2').replay).toEqual({
+      clips: 300,
+      restatedPerClip: 2,
+    });
+    expect(parsed('--replay-clips', '300').replay).toEqual({ clips: 300, restatedPerClip: 0 });
+    expect(parsed()).not.toHaveProperty('replay');
+    expect(() => parsed('--replay-restated', '1')).toThrow('--replay-restated needs --replay-clips');
+    const run = capture();
+    expect(await runTrainCommand(['sft', ...required, '--replay-clips', '2.5'], run.io)).toBe(64);
+    expect(run.err()).toContain('replay.clips');
   });
 
   it('trains a tokenizer and a micro base, then evaluates it', async () => {

@@ -115,7 +115,7 @@ export function buildCaptionProbe(
 
 /** Builds the pretraining examples: per clip a caption and its questions with direct answers. */
 export function buildPretrainExamples(
-  options: PretrainOptions,
+  options: Pick<PretrainOptions, 'clips' | 'firstSeed' | 'questionsPerClip' | 'restatedPerClip' | 'synthetic'>,
   tokenizer: Parameters<typeof tokenizeExample>[0],
   config: Parameters<typeof tokenizeExample>[1],
 ): { examples: TokenizedExample[]; skipped: number } {

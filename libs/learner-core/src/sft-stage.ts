@@ -11,6 +11,7 @@ import { ClipFrameLoader } from './clip-frames.js';
 import { digestOptions } from './digest.js';
 import { TrainingDataError, TrainingOptionsError } from './errors.js';
 import { tokenizeExample, type TokenizedExample } from './examples.js';
+import { buildPretrainExamples, DEFAULT_PRETRAIN_OPTIONS } from './pretrain-stage.js';
 import { type LineSink } from './progress.js';
 import { reasoningPrompt } from './prompts.js';
 import {
@@ -55,6 +56,13 @@ export interface SftOptions extends LoopOptions {
   readonly frames: 'scene' | 'video';
   /** onnxruntime options of the accuracy engine. */
   readonly engine: Partial<EngineOptions>;
+  /**
+   * Rehearsal of the base's corpus: the first `clips` clips of pretraining (default world, seeds
+   * from 1 000 000) give their caption and direct answers under the plain prompt (and
+   * `restatedPerClip` restated ones), mixed into the SFT examples, so that SFT keeps the base's
+   * use of the video. 0 clips: none. Default none.
+   */
+  readonly replay: { readonly clips: number; readonly restatedPerClip: number };
 }
 
 /** Defaults of SftOptions (runDir, init, sftFile, dataDir have none). */
@@ -73,11 +81,13 @@ export const DEFAULT_SFT_OPTIONS: Omit<SftOptions, 'runDir' | 'init' | 'sftFile'
   evalMaxNewTokens: 320,
   frames: 'scene',
   engine: {},
+  replay: { clips: 0, restatedPerClip: 0 },
 };
 
 /** Validates SFT options over the defaults; throws TrainingOptionsError naming the field. */
 export function parseSftOptions(input: Partial<SftOptions>): SftOptions {
-  const options = withStageDefaults<SftOptions>(DEFAULT_SFT_OPTIONS, input);
+  const merged = withStageDefaults<SftOptions>(DEFAULT_SFT_OPTIONS, input);
+  const options: SftOptions = { ...merged, replay: { ...DEFAULT_SFT_OPTIONS.replay, ...input.replay } };
   for (const field of ['runDir', 'init', 'sftFile', 'dataDir'] as const) requireString(field, options[field]);
   requireNumber('validationFraction', options.validationFraction, 0, 0.9);
   requireInteger('evalSamples', options.evalSamples, 1);
@@ -88,12 +98,30 @@ export function parseSftOptions(input: Partial<SftOptions>): SftOptions {
     throw new TrainingOptionsError('selectBy', `expected accuracy or loss, got ${String(options.selectBy)}`);
   if (options.frames !== 'scene' && options.frames !== 'video')
     throw new TrainingOptionsError('frames', `expected scene or video, got ${String(options.frames)}`);
+  requireInteger('replay.clips', options.replay.clips, 0);
+  requireInteger(
+    'replay.restatedPerClip',
+    options.replay.restatedPerClip,
+    0,
+    DEFAULT_PRETRAIN_OPTIONS.questionsPerClip,
+  );
   return checkLoopOptions(options) as SftOptions;
 }
 
 /** The completion an SFT sample teaches: its CoT, then its answer. */
 export function sftCompletion(sample: Pick<SftSample, 'process' | 'solution'>): string {
   return `${sample.process.trim()}\n${sample.solution.trim()}`;
+}
+
+/** The rehearsal examples of options.replay (none for 0 clips). */
+function replayExamples(
+  options: SftOptions,
+  tokenizer: Parameters<typeof buildPretrainExamples>[1],
+  config: Parameters<typeof buildPretrainExamples>[2],
+): TokenizedExample[] {
+  if (options.replay.clips === 0) return [];
+  const corpus = { ...DEFAULT_PRETRAIN_OPTIONS, ...options.replay };
+  return buildPretrainExamples(corpus, tokenizer, config).examples;
 }
 
 /** Runs (or resumes) SFT; the result is runDir/best (or runDir/final without evaluation). */
@@ -131,12 +159,15 @@ export async function runSftStage(
     if (example === undefined) skipped += 1;
     else (rank < held ? validation : train).push(example);
   }
+  const replay = replayExamples(options, tokenizer, config);
+  train.push(...replay);
   const evalSet: VideoSample[] =
     options.evalFile === undefined
       ? []
       : (await readSamples(options.evalFile, { kind: 'eval' })).slice(0, options.evalSamples);
   out.write(
-    `sft: ${train.length} train and ${validation.length} validation examples (${skipped} too long, skipped)` +
+    `sft: ${train.length - replay.length} train and ${validation.length} validation examples (${skipped} too long, skipped)` +
+      `${replay.length > 0 ? `, ${replay.length} replayed from the base's corpus` : ''}` +
       `${evalSet.length > 0 ? `, accuracy on ${evalSet.length} held-out samples` : ''}\n`,
   );
   const probe = new AccuracyProbe(

@@ -10,6 +10,7 @@ import {
   findLatestTrainingCheckpoint,
   parsePretrainOptions,
   runPretrainStage,
+  parseSftOptions,
   runSftStage,
   sftCompletion,
   validationLoss,
@@ -176,5 +177,35 @@ describe('pretraining and SFT on a micro model', () => {
     expect(sftCompletion({ process: ' <think>a</think> ', solution: '<answer>B</answer>' })).toBe(
       '<think>a</think>\n<answer>B</answer>',
     );
+  }, 60_000);
+
+  it('SFT with replay mixes the base corpus’s direct answers into training, and a run is tied to its replay', async () => {
+    const curated = join(setup.root, 'curated');
+    const replay = { clips: 2, restatedPerClip: 1 };
+    const sft = (clips: number) => ({
+      runDir: join(setup.root, 'sft-replay'),
+      init: join(setup.root, 'a', 'final'),
+      sftFile: join(curated, 'sft.jsonl'),
+      dataDir: setup.dataDir,
+      validationFraction: 0.25,
+      steps: 2,
+      batchRows: 4,
+      replay: { ...replay, clips },
+      optimizer: { learningRate: 1e-3, warmupSteps: 1 },
+    });
+    const base = await loadCheckpoint(join(setup.root, 'a', 'final'));
+    const expected = buildPretrainExamples(
+      { ...parsePretrainOptions({ runDir: 'r', tokenizerPath: 't' }), ...replay },
+      base.tokenizer,
+      base.config,
+    ).examples;
+    // Per clip: a caption, three direct answers and one restated answer.
+    expect(expected).toHaveLength(replay.clips * 5);
+    const log = sink();
+    const result = await runSftStage(sft(replay.clips), log.out);
+    expect(result.step).toBe(2);
+    expect(log.text()).toContain(`, ${expected.length} replayed from the base's corpus`);
+    await expect(runSftStage(sft(3), sink().out)).rejects.toThrow(/other training options/);
+    expect(() => parseSftOptions({ ...sft(1), replay: { clips: -1, restatedPerClip: 0 } })).toThrow(/replay\.clips/);
   }, 60_000);
 });

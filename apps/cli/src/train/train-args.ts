@@ -51,8 +51,9 @@ vrft train pretrain --run DIR --tokenizer FILE [--clips N] [--questions-per-clip
 
 vrft train sft --run DIR --init CKPT --sft FILE --data DIR [--eval FILE] [--eval-samples N]
                [--eval-every N] [--patience N] [--select accuracy|loss] [--train-on-prompt]
-               [--val-fraction X] [loop options]
-  SFT on a CoT-SFT JSONL; result RUN/best (RUN/final without --eval)
+               [--val-fraction X] [--replay-clips N [--replay-restated N]] [loop options]
+  SFT on a CoT-SFT JSONL; result RUN/best (RUN/final without --eval). --replay-clips N mixes in
+  the base's examples of its first N pretraining clips (caption, direct answers, N restated)
 
 vrft train grpo --local --run DIR --init CKPT --prompts FILE --data DIR [--steps N]
                 [--prompts-per-step N] [--group-size G] [--min-accuracy-spread X]
@@ -131,6 +132,8 @@ const NUMBER_FLAGS = [
   'eval-every',
   'patience',
   'val-fraction',
+  'replay-clips',
+  'replay-restated',
   'prompts-per-step',
   'group-size',
   'min-accuracy-spread',
@@ -415,6 +418,17 @@ export function pretrainArgs(raw: RawTrainArgs): Partial<PretrainOptions> {
   });
 }
 
+/** `--replay-clips N [--replay-restated N]` of `train sft`; absent: no replay. */
+function replayFlags(raw: RawTrainArgs): SftOptions['replay'] | undefined {
+  const clips = numberFlag(raw, 'replay-clips');
+  const restatedPerClip = numberFlag(raw, 'replay-restated');
+  if (clips === undefined) {
+    if (restatedPerClip !== undefined) throw new TrainUsageError('--replay-restated needs --replay-clips');
+    return undefined;
+  }
+  return { clips, restatedPerClip: restatedPerClip ?? 0 };
+}
+
 /** `train sft` options. */
 export function sftArgs(raw: RawTrainArgs): Partial<SftOptions> {
   const select = stringFlag(raw, 'select');
@@ -435,6 +449,7 @@ export function sftArgs(raw: RawTrainArgs): Partial<SftOptions> {
     trainOnPrompt: raw.values['train-on-prompt'] === true ? true : undefined,
     validationFraction: numberFlag(raw, 'val-fraction'),
     frames: framesFlag(raw),
+    replay: replayFlags(raw),
     engine: threads === undefined ? undefined : { intraOpThreads: threads },
     ...loopOptions(raw),
   });
