@@ -86,8 +86,7 @@ export const DEFAULT_SFT_OPTIONS: Omit<SftOptions, 'runDir' | 'init' | 'sftFile'
 
 /** Validates SFT options over the defaults; throws TrainingOptionsError naming the field. */
 export function parseSftOptions(input: Partial<SftOptions>): SftOptions {
-  const merged = withStageDefaults<SftOptions>(DEFAULT_SFT_OPTIONS, input);
-  const options: SftOptions = { ...merged, replay: { ...DEFAULT_SFT_OPTIONS.replay, ...input.replay } };
+  const options = withStageDefaults<SftOptions>(DEFAULT_SFT_OPTIONS, input);
   for (const field of ['runDir', 'init', 'sftFile', 'dataDir'] as const) requireString(field, options[field]);
   requireNumber('validationFraction', options.validationFraction, 0, 0.9);
   requireInteger('evalSamples', options.evalSamples, 1);
@@ -111,17 +110,6 @@ export function parseSftOptions(input: Partial<SftOptions>): SftOptions {
 /** The completion an SFT sample teaches: its CoT, then its answer. */
 export function sftCompletion(sample: Pick<SftSample, 'process' | 'solution'>): string {
   return `${sample.process.trim()}\n${sample.solution.trim()}`;
-}
-
-/** The rehearsal examples of options.replay (none for 0 clips). */
-function replayExamples(
-  options: SftOptions,
-  tokenizer: Parameters<typeof buildPretrainExamples>[1],
-  config: Parameters<typeof buildPretrainExamples>[2],
-): TokenizedExample[] {
-  if (options.replay.clips === 0) return [];
-  const corpus = { ...DEFAULT_PRETRAIN_OPTIONS, ...options.replay };
-  return buildPretrainExamples(corpus, tokenizer, config).examples;
 }
 
 /** Runs (or resumes) SFT; the result is runDir/best (or runDir/final without evaluation). */
@@ -159,15 +147,17 @@ export async function runSftStage(
     if (example === undefined) skipped += 1;
     else (rank < held ? validation : train).push(example);
   }
-  const replay = replayExamples(options, tokenizer, config);
-  train.push(...replay);
+  // Rehearsal: the base's own examples of its first replay.clips clips (none for 0).
+  const replay = buildPretrainExamples({ ...DEFAULT_PRETRAIN_OPTIONS, ...options.replay }, tokenizer, config);
+  train.push(...replay.examples);
+  skipped += replay.skipped;
   const evalSet: VideoSample[] =
     options.evalFile === undefined
       ? []
       : (await readSamples(options.evalFile, { kind: 'eval' })).slice(0, options.evalSamples);
   out.write(
-    `sft: ${train.length - replay.length} train and ${validation.length} validation examples (${skipped} too long, skipped)` +
-      `${replay.length > 0 ? `, ${replay.length} replayed from the base's corpus` : ''}` +
+    `sft: ${train.length - replay.examples.length} train and ${validation.length} validation examples (${skipped} too long, skipped)` +
+      `${replay.examples.length > 0 ? `, ${replay.examples.length} replayed from the base's corpus` : ''}` +
       `${evalSet.length > 0 ? `, accuracy on ${evalSet.length} held-out samples` : ''}\n`,
   );
   const probe = new AccuracyProbe(

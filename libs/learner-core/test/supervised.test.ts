@@ -206,6 +206,15 @@ describe('pretraining and SFT on a micro model', () => {
     expect(result.step).toBe(2);
     expect(log.text()).toContain(`, ${expected.length} replayed from the base's corpus`);
     await expect(runSftStage(sft(3), sink().out)).rejects.toThrow(/other training options/);
+    // The replayed examples are trained on: the same run without them ends with other weights.
+    const plain = await runSftStage({ ...sft(0), runDir: join(setup.root, 'sft-no-replay') }, sink().out);
+    const withReplay = await loadCheckpoint(result.finalDir);
+    const without = await loadCheckpoint(plain.finalDir);
+    const differs = [...withReplay.weights].some(([name, data]) => {
+      const other = without.weights.get(name);
+      return other === undefined || data.some((value, i) => value !== other[i]);
+    });
+    expect(differs).toBe(true);
     expect(() => parseSftOptions({ ...sft(1), replay: { clips: -1, restatedPerClip: 0 } })).toThrow(/replay\.clips/);
   }, 60_000);
 });
