@@ -190,6 +190,15 @@ describe('vrft train', () => {
       expect(await runTrainCommand(['grpo', ...required, '--data', dataDir, ...flags], run.io), run.err()).toBe(64);
       expect(run.err()).toContain(named);
     };
+    expect(parsed('--ptx', 'sft.jsonl', '--ptx-coef', '0.2', '--ptx-rows', '4').ptx).toEqual({
+      file: 'sft.jsonl',
+      coefficient: 0.2,
+      rows: 4,
+    });
+    expect(parsed('--ptx', 'sft.jsonl').ptx).toEqual({ file: 'sft.jsonl', coefficient: 0.1, rows: 8 });
+    expect(parsed()).not.toHaveProperty('ptx');
+    expect(() => parsed('--ptx-coef', '0.2')).toThrow('--ptx-coef and --ptx-rows need --ptx FILE');
+    await usage(['--ptx', 'sft.jsonl', '--ptx-rows', '0'], 'ptx.rows');
     await usage(['--freeze', 'vision,'], '--freeze "vision,": frozen: "" is not a weight name');
     await usage(['--semantic-aggregation', 'mean'], '--semantic-aggregation');
     await usage(['--advantage-scale', 'batch'], '--advantage-scale');

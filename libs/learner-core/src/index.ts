@@ -115,6 +115,7 @@ export {
   BONUS_STEP_METRICS,
   collectStepMetrics,
   DYNAMIC_SAMPLING_STEP_METRICS,
+  PTX_STEP_METRICS,
   SEMANTIC_STEP_METRICS,
   type DynamicSamplingCounts,
   STEP_METRIC_GLOSSARY,
@@ -122,6 +123,8 @@ export {
 export {
   DEFAULT_LOCAL_GRPO_OPTIONS,
   parseLocalGrpoOptions,
+  DEFAULT_PTX,
+  type LocalPtxOptions,
   runLocalGrpo,
   type LocalGrpoOptions,
   type LocalGrpoResult,

@@ -6,7 +6,8 @@
  */
 import { readSamples, type SftSample, type VideoSample } from '@vrft/data';
 import { type EngineOptions } from '@vrft/engine-ort';
-import { loadCheckpoint } from '@vrft/model';
+import { loadCheckpoint, type ModelConfig } from '@vrft/model';
+import { type Tokenizer } from '@vrft/tokenizer';
 import { ClipFrameLoader } from './clip-frames.js';
 import { digestOptions } from './digest.js';
 import { TrainingDataError, TrainingOptionsError } from './errors.js';
@@ -112,6 +113,28 @@ export function sftCompletion(sample: Pick<SftSample, 'process' | 'solution'>): 
   return `${sample.process.trim()}\n${sample.solution.trim()}`;
 }
 
+/**
+ * An SFT sample as a training example: the reasoning prompt with the clip's frames, the CoT and
+ * answer as the completion; undefined when it does not fit the context.
+ */
+export async function tokenizeSftSample(
+  sample: SftSample,
+  model: { readonly tokenizer: Tokenizer; readonly config: ModelConfig },
+  frames: ClipFrameLoader,
+  options: { readonly trainOnPrompt: boolean },
+): Promise<TokenizedExample | undefined> {
+  return tokenizeExample(
+    model.tokenizer,
+    model.config,
+    {
+      promptText: reasoningPrompt(sample),
+      completionText: sftCompletion(sample),
+      frames: await frames.load(sample.path),
+    },
+    options,
+  );
+}
+
 /** Runs (or resumes) SFT; the result is runDir/best (or runDir/final without evaluation). */
 export async function runSftStage(
   input: Partial<SftOptions>,
@@ -128,22 +151,11 @@ export async function runSftStage(
   // A seeded split, so a resumed run holds out the same samples.
   const order = shuffledIndices(samples.length, createTrainingRng(seedTrainingRng(options.seed + 17)));
   const held = Math.floor(samples.length * options.validationFraction);
-  const tokenize = async (sample: SftSample): Promise<TokenizedExample | undefined> =>
-    tokenizeExample(
-      tokenizer,
-      config,
-      {
-        promptText: reasoningPrompt(sample),
-        completionText: sftCompletion(sample),
-        frames: await frames.load(sample.path),
-      },
-      { trainOnPrompt: options.trainOnPrompt },
-    );
   const train: TokenizedExample[] = [];
   const validation: TokenizedExample[] = [];
   let skipped = 0;
   for (const [rank, index] of order.entries()) {
-    const example = await tokenize(samples[index] as SftSample);
+    const example = await tokenizeSftSample(samples[index] as SftSample, base, frames, options);
     if (example === undefined) skipped += 1;
     else (rank < held ? validation : train).push(example);
   }

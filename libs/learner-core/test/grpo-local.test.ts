@@ -1,6 +1,7 @@
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCuration } from '@vrft/curation';
 import { selectBackend } from '@vrft/engine-tfjs';
 import {
   BONUS_STEP_METRICS,
@@ -8,8 +9,10 @@ import {
   type LocalGrpoOptions,
   readTrainingCheckpoint,
   runLocalGrpo,
+  PTX_STEP_METRICS,
   SEMANTIC_STEP_METRICS,
   STEP_METRIC_GLOSSARY,
+  TrainingOptionsError,
   type RolloutLogRecord,
 } from '@vrft/learner-core';
 import { loadCheckpoint } from '@vrft/model';
@@ -51,7 +54,8 @@ describe('local GRPO loop on a micro model', () => {
       if (
         SEMANTIC_STEP_METRICS.includes(name) ||
         BONUS_STEP_METRICS.includes(name) ||
-        DYNAMIC_SAMPLING_STEP_METRICS.includes(name)
+        DYNAMIC_SAMPLING_STEP_METRICS.includes(name) ||
+        PTX_STEP_METRICS.includes(name)
       )
         expect(result.lastMetrics).not.toHaveProperty(name);
       else expect(result.lastMetrics).toHaveProperty(name);
@@ -206,4 +210,61 @@ describe('local GRPO loop on a micro model', () => {
     const [a, b] = await Promise.all([loadCheckpoint(result.finalDir), loadCheckpoint(resumed.finalDir)]);
     for (const [name, tensor] of a.weights) expect(b.weights.get(name), name).toEqual(tensor);
   });
+
+  it('PPO-ptx: adds the NLL of CoT-SFT examples to every update, lowers it, and resumes to the same weights', async () => {
+    const curated = join(setup.root, 'curated');
+    await runCuration({ dataDir: setup.dataDir, outDir: curated, frames: 'scene', writing: { browseMoments: 1 } });
+    const sftFile = join(curated, 'sft.jsonl');
+    const withPtx = (runDir: string, coefficient = 10) =>
+      microRun(runDir, { steps: 4, ptx: { file: sftFile, coefficient, rows: 16 } });
+    const log: string[] = [];
+    const runDir = join(setup.root, 'grpo-ptx');
+    const result = await runLocalGrpo(withPtx(runDir), { write: (text) => log.push(text) });
+    expect(log.join('')).toMatch(/grpo: ptx on \d+ SFT examples/);
+    const ptxLoss = (await readFile(join(runDir, 'metrics.jsonl'), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Record<string, number>)
+      .filter((m) => m['step'] !== undefined && m['eval'] === undefined)
+      .map((m) => m['policy/ptx_loss'] as number);
+    expect(ptxLoss).toHaveLength(4);
+    for (const loss of ptxLoss) expect(loss).toBeGreaterThan(0);
+    // γ = 10 makes the supervised term dominate: its NLL falls from the first update to the last.
+    expect(ptxLoss[3] as number).toBeLessThan((ptxLoss[0] as number) * 0.9);
+
+    // Without the term, the same seed ends elsewhere.
+    const plain = await runLocalGrpo(microRun(join(setup.root, 'grpo-no-ptx'), { steps: 4 }), {
+      write: () => undefined,
+    });
+    const [a, b] = await Promise.all([loadCheckpoint(result.finalDir), loadCheckpoint(plain.finalDir)]);
+    const name = 'lm.blocks.0.attn.wq';
+    expect(a.weights.get(name)).not.toEqual(b.weights.get(name));
+
+    // Stopped after step 3 and restarted: the same ptx examples, so the same weights.
+    const resumedDir = join(setup.root, 'grpo-ptx-resumed');
+    await runLocalGrpo(withPtx(resumedDir), { write: () => undefined });
+    for (const later of ['checkpoints/step-00000004', 'final'])
+      await rm(join(resumedDir, later), { recursive: true, force: true });
+    const resumed = await runLocalGrpo(withPtx(resumedDir), { write: () => undefined });
+    expect(resumed.resumedFrom).toBe(3);
+    const c = await loadCheckpoint(resumed.finalDir);
+    for (const [weight, tensor] of a.weights) expect(c.weights.get(weight), weight).toEqual(tensor);
+
+    // The term is part of the run's options: another γ does not resume it; bad values name the field.
+    await expect(runLocalGrpo(withPtx(resumedDir, 1), { write: () => undefined })).rejects.toThrow(
+      /other training options/,
+    );
+    await expect(
+      runLocalGrpo(
+        { ...withPtx(join(setup.root, 'grpo-ptx-bad')), ptx: { file: sftFile, coefficient: 1, rows: 0 } },
+        out,
+      ),
+    ).rejects.toThrow(TrainingOptionsError);
+    await expect(
+      runLocalGrpo(
+        { ...withPtx(join(setup.root, 'grpo-ptx-bad')), ptx: { file: sftFile, coefficient: -1, rows: 2 } },
+        out,
+      ),
+    ).rejects.toThrow(/ptx\.coefficient/);
+  }, 120_000);
 });

@@ -18,6 +18,7 @@ import {
   runLocalGrpo,
   BONUS_STEP_METRICS,
   DYNAMIC_SAMPLING_STEP_METRICS,
+  PTX_STEP_METRICS,
   SEMANTIC_STEP_METRICS,
   STEP_METRIC_GLOSSARY,
   TrainingCheckpointError,
@@ -214,8 +215,12 @@ describe('semantic consistency R_s in the local GRPO loop', () => {
     expect(result.step).toBe(2);
     const metrics = result.lastMetrics;
     for (const name of Object.keys(STEP_METRIC_GLOSSARY))
-      if (BONUS_STEP_METRICS.includes(name) || DYNAMIC_SAMPLING_STEP_METRICS.includes(name))
-        expect(metrics).not.toHaveProperty(name); // bonuses and dynamic sampling are off
+      if (
+        BONUS_STEP_METRICS.includes(name) ||
+        DYNAMIC_SAMPLING_STEP_METRICS.includes(name) ||
+        PTX_STEP_METRICS.includes(name)
+      )
+        expect(metrics).not.toHaveProperty(name); // bonuses, dynamic sampling and ptx are off
       else expect(metrics).toHaveProperty(name);
     expect(metrics['time/encode_s']).toBeGreaterThanOrEqual(0);
     for (const name of ['reward/semantic_mean', 'reward/semantic_gated_fraction', 'reward/semantic_scored_fraction']) {

@@ -6,6 +6,7 @@
 import { parseArgs } from 'node:util';
 import {
   type EvaluationSampling,
+  DEFAULT_PTX,
   type LocalGrpoOptions,
   type PretrainOptions,
   type SftOptions,
@@ -62,12 +63,14 @@ vrft train grpo --local --run DIR --init CKPT --prompts FILE --data DIR [--steps
                 [--aggregation sequence-mean|token-mean] [--advantage-scale std|none]
                 [--micro-rows N] [--eval FILE] [--eval-samples N] [--eval-every N]
                 [--eval-temperature X [--eval-top-p P] [--eval-seed S]] [--threads N]
-                [reward options] [loop options]
+                [--ptx FILE [--ptx-coef X] [--ptx-rows N]] [reward options] [loop options]
   the single-process GRPO learner (rollouts in-process); result RUN/final, and RUN/best
   (the best held-out accuracy after an update) with --eval. --min-accuracy-spread X > 0 is
   dynamic sampling (DAPO): groups whose R_a spreads by less than X (all right or all wrong) are
   dropped and up to --max-generation-rounds N rounds (default 4) of prompts are sampled to fill a step; --eval-temperature
-  X evaluates one sampled completion per sample (the same seeds every time) instead of the greedy one
+  X evaluates one sampled completion per sample (the same seeds every time) instead of the greedy one;
+  --ptx FILE adds PPO-ptx to every update: X (default 0.1) times the NLL of N (default 8) CoT-SFT
+  examples of FILE, in a seeded order
 
   reward options (R = R_f + R_a, + 1[R_a > 0]·R_s with an encoder):
   --encoder DIR           dual encoder for R_s (vrft train encoder, or a SigLIP-style ONNX export)
@@ -158,6 +161,8 @@ const NUMBER_FLAGS = [
   'rollout-log-every',
   'encoder-image-size',
   'encoder-text-tokens',
+  'ptx-coef',
+  'ptx-rows',
 ] as const;
 const STRING_FLAGS = [
   'out',
@@ -185,6 +190,7 @@ const STRING_FLAGS = [
   'semantic',
   'semantic-aggregation',
   'freeze',
+  'ptx',
 ] as const;
 
 /** Parsed command line: named values as strings, flags as booleans. */
@@ -521,6 +527,19 @@ function rewardArgs(raw: RawTrainArgs): Pick<Partial<LocalGrpoOptions>, 'reward'
 }
 
 /** `train grpo --local` options. */
+/** `--ptx FILE [--ptx-coef X] [--ptx-rows N]` of `train grpo`; absent: no PPO-ptx term. */
+function ptxFlags(raw: RawTrainArgs): LocalGrpoOptions['ptx'] {
+  const file = stringFlag(raw, 'ptx');
+  const coefficient = numberFlag(raw, 'ptx-coef');
+  const rows = numberFlag(raw, 'ptx-rows');
+  if (file === undefined) {
+    if (coefficient !== undefined || rows !== undefined)
+      throw new TrainUsageError('--ptx-coef and --ptx-rows need --ptx FILE');
+    return undefined;
+  }
+  return { file, coefficient: coefficient ?? DEFAULT_PTX.coefficient, rows: rows ?? DEFAULT_PTX.rows };
+}
+
 export function grpoArgs(raw: RawTrainArgs): Partial<LocalGrpoOptions> {
   if (raw.values['local'] !== true)
     throw new TrainUsageError('--local is required: the distributed learner is the learner service (apps/learner)');
@@ -582,6 +601,7 @@ export function grpoArgs(raw: RawTrainArgs): Partial<LocalGrpoOptions> {
     frames: framesFlag(raw),
     engine: threads === undefined ? undefined : { intraOpThreads: threads },
     rolloutLogEvery: numberFlag(raw, 'rollout-log-every'),
+    ptx: ptxFlags(raw),
     ...rewardArgs(raw),
   });
 }

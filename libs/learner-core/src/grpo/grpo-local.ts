@@ -35,8 +35,10 @@ import {
   type EvaluationSampling,
 } from '../evaluate.js';
 import { pathExists } from '../fs-durable.js';
+import { type TokenizedExample } from '../examples.js';
 import { ProgressMeter, type LineSink } from '../progress.js';
 import { reasoningPrompt } from '../prompts.js';
+import { tokenizeSftSample } from '../sft-stage.js';
 import { requireInteger, requireNumber, requireString, withStageDefaults } from '../stage-options.js';
 import { scheduleFor, writeModelDirectory } from '../supervised-loop.js';
 import {
@@ -135,6 +137,25 @@ export interface LocalGrpoOptions {
   readonly encoderCacheClips: number;
   /** Updates between appends of the step's completions and rewards to RUN/rollouts.jsonl; 0 never. Default 0. */
   readonly rolloutLogEvery: number;
+  /**
+   * PPO-ptx: every update adds γ·NLL of `rows` CoT-SFT examples of `file` (the data SFT trained
+   * on, under the reasoning prompt), in a seeded order that is a function of the step, so a
+   * resumed run draws the same ones. Absent: none.
+   */
+  readonly ptx?: LocalPtxOptions;
+}
+
+/** Defaults of the PPO-ptx term's weight and size (the file has none). */
+export const DEFAULT_PTX: Omit<LocalPtxOptions, 'file'> = { coefficient: 0.1, rows: 8 };
+
+/** The PPO-ptx term of a local GRPO run. */
+export interface LocalPtxOptions {
+  /** CoT-SFT samples (JSON or JSONL, Video-R1 format with `process`). */
+  readonly file: string;
+  /** γ, the weight of the supervised NLL against the GRPO loss. */
+  readonly coefficient: number;
+  /** Supervised examples per update. */
+  readonly rows: number;
 }
 
 /** Defaults of LocalGrpoOptions (runDir, init, promptsFile, dataDir, steps have none). */
@@ -191,6 +212,11 @@ export function parseLocalGrpoOptions(input: Partial<LocalGrpoOptions>): LocalGr
   parseGrpoConfig(options.grpo); // throws naming the bad GRPO field
   requireInteger('encoderCacheClips', options.encoderCacheClips, 0);
   requireInteger('rolloutLogEvery', options.rolloutLogEvery, 0);
+  if (options.ptx !== undefined) {
+    requireString('ptx.file', options.ptx.file);
+    requireNumber('ptx.coefficient', options.ptx.coefficient, 0, 1000);
+    requireInteger('ptx.rows', options.ptx.rows, 1, 4096);
+  }
   const recipe = localRewardRecipe(options.reward, options.encoder !== undefined); // names reward.<field>
   if (options.encoder !== undefined) encoderOptions(options.encoder);
   else if (recipe.semantic)
@@ -220,14 +246,14 @@ export interface LocalGrpoResult {
   readonly lastMetrics: Record<string, number>;
 }
 
-/** The prompts of a step: `count` samples from the epoch order at the cursor. */
-function takePrompts(
-  samples: readonly VideoSample[],
+/** `count` items from the seeded epoch order at the cursor (a step's prompts, or its ptx examples). */
+function takeInEpochOrder<T>(
+  samples: readonly T[],
   cursor: { epoch: number; index: number },
   count: number,
   seed: number,
-): VideoSample[] {
-  const picked: VideoSample[] = [];
+): T[] {
+  const picked: T[] = [];
   let order = shuffledIndices(samples.length, createTrainingRng(seedTrainingRng(seed * 7919 + cursor.epoch)));
   while (picked.length < count) {
     if (cursor.index >= order.length) {
@@ -235,10 +261,29 @@ function takePrompts(
       cursor.index = 0;
       order = shuffledIndices(samples.length, createTrainingRng(seedTrainingRng(seed * 7919 + cursor.epoch)));
     }
-    picked.push(samples[order[cursor.index] as number] as VideoSample);
+    picked.push(samples[order[cursor.index] as number] as T);
     cursor.index += 1;
   }
   return picked;
+}
+
+/** The PPO-ptx examples: the CoT-SFT samples of `file` as SFT trains on them (completion-only loss). */
+async function loadPtxExamples(
+  file: string,
+  model: { readonly tokenizer: Tokenizer; readonly config: ModelConfig },
+  frames: ClipFrameLoader,
+  out: LineSink,
+): Promise<TokenizedExample[]> {
+  const examples: TokenizedExample[] = [];
+  let skipped = 0;
+  for (const sample of await readSamples(file, { kind: 'sft' })) {
+    const example = await tokenizeSftSample(sample, model, frames, { trainOnPrompt: false });
+    if (example === undefined) skipped += 1;
+    else examples.push(example);
+  }
+  if (examples.length === 0) throw new TrainingDataError(`${file} holds no SFT sample that fits the context`);
+  out.write(`grpo: ptx on ${examples.length} SFT examples of ${file} (${skipped} too long, skipped)\n`);
+  return examples;
 }
 
 async function toRolloutPrompt(
@@ -282,6 +327,7 @@ export async function runLocalGrpo(
       ? []
       : (await readSamples(options.evalFile, { kind: 'eval' })).slice(0, options.evalSamples);
   const frames = new ClipFrameLoader(config, { dataDir: options.dataDir, prefer: options.frames });
+  const ptxExamples = options.ptx === undefined ? [] : await loadPtxExamples(options.ptx.file, reference, frames, out);
 
   const {
     runDir: _r,
@@ -296,6 +342,7 @@ export async function runLocalGrpo(
     encoder: _n,
     encoderCacheClips: _c,
     rolloutLogEvery: _o,
+    ptx,
     ...shaping
   } = options;
   // The parsed recipe and the encoder's identity: a resume with other reward settings is refused.
@@ -303,6 +350,9 @@ export async function runLocalGrpo(
     ...shaping,
     samples: samples.length,
     evalSamples: evalSet.length,
+    ...(ptx === undefined
+      ? {}
+      : { ptx: { coefficient: ptx.coefficient, rows: ptx.rows, examples: ptxExamples.length } }),
     reward: recipe,
     ...(recipe.semantic && encoderSettings !== undefined ? { encoder: encoderIdentity(encoderSettings) } : {}),
   });
@@ -423,7 +473,7 @@ export async function runLocalGrpo(
         let rounds = 0;
         while (kept.length < options.promptsPerStep && rounds < (filtering ? options.maxGenerationRounds : 1)) {
           rounds += 1;
-          const batchSamples = takePrompts(samples, cursor, options.promptsPerStep, options.seed);
+          const batchSamples = takeInEpochOrder(samples, cursor, options.promptsPerStep, options.seed);
           const seeds = batchSamples.map(() => rng.nextSeed());
           const prompts = await Promise.all(batchSamples.map((s) => toRolloutPrompt(s, tokenizer, config, frames)));
           const generated = await timer.run('generate', () =>
@@ -446,6 +496,23 @@ export async function runLocalGrpo(
             microRows: options.microRows,
             importanceCorrection: false,
             temperature,
+            ...(ptx === undefined
+              ? {}
+              : {
+                  ptx: {
+                    coefficient: ptx.coefficient,
+                    // The examples of update `step` (0-based) sit at step·rows in a seeded epoch order.
+                    sequences: takeInEpochOrder(
+                      ptxExamples,
+                      {
+                        epoch: Math.floor((trainer.step * ptx.rows) / ptxExamples.length),
+                        index: (trainer.step * ptx.rows) % ptxExamples.length,
+                      },
+                      ptx.rows,
+                      options.seed + 1,
+                    ),
+                  },
+                }),
           }),
         );
         await timer.run('publish', async () => {

@@ -5,10 +5,16 @@
  * loss of @vrft/rl from the rollouts' reference and behaviour log-probs and advantages, accumulate
  * gradients over micro-batches (the normalizer makes their sum the whole batch's loss), and apply
  * K AdamW updates. With K > 1, log π_θold is taken once before the first update.
+ *
+ * With `ptx`, each inner update also accumulates γ times the mean next-token NLL of a batch of
+ * supervised examples (PPO-ptx, as InstructGPT and OpenRLHF do), so RL cannot drift far from what
+ * SFT taught: L = L_GRPO(θ) + γ·(−1/|y| Σ_t log π_θ(y_t | y_<t)).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import {
+  countTargets,
   createBatch,
+  maskedNllSum,
   pickTokenLogProbs,
   sampledLogSoftmax,
   type BatchSequence,
@@ -40,6 +46,8 @@ export interface GrpoUpdateOptions {
    * reference log-probs must be scored at the same τ.
    */
   readonly temperature?: number;
+  /** PPO-ptx: γ·NLL of these supervised examples (loss mask on their completions) joins every inner update. */
+  readonly ptx?: { readonly coefficient: number; readonly sequences: readonly BatchSequence[] };
 }
 
 /** What an update did. */
@@ -60,6 +68,8 @@ export interface GrpoUpdateResult {
    * staleness or a temperature mismatch.
    */
   readonly behaviourLogpGap: number;
+  /** Mean NLL per target token of the ptx examples in the first inner update (with ptx only). */
+  readonly ptxLoss?: number;
 }
 
 /** One completion as a training row. */
@@ -184,6 +194,12 @@ function combineMetrics(parts: readonly GrpoMetrics[]): GrpoMetrics {
   };
 }
 
+function chunk<T>(items: readonly T[], size: number): T[][] {
+  const parts: T[][] = [];
+  for (let start = 0; start < items.length; start += size) parts.push(items.slice(start, start + size));
+  return parts;
+}
+
 /** Applies the GRPO update for scored groups: K inner AdamW updates over micro-batches. */
 export async function applyGrpoUpdate(
   model: TfjsModel,
@@ -197,14 +213,15 @@ export async function applyGrpoUpdate(
   const temperature = options.temperature ?? 1;
   if (!(Number.isFinite(temperature) && temperature > 0))
     throw new RolloutInputError('temperature', `expected a finite number > 0, got ${temperature}`);
+  const ptx = options.ptx;
+  if (ptx !== undefined && !(Number.isFinite(ptx.coefficient) && ptx.coefficient >= 0))
+    throw new RolloutInputError('ptx.coefficient', `expected a finite number ≥ 0, got ${ptx.coefficient}`);
   // Shortest first, so each micro-batch pads to a length near its rows' own (completions of one
   // prompt differ by hundreds of tokens); the accumulated gradient does not depend on the order.
   const rows = toRows(groups, model.config.contextLength, model.config.specialTokens.video).sort(
     (a, b) => a.sequence.tokenIds.length - b.sequence.tokenIds.length,
   );
-  const micro: Row[][] = [];
-  for (let start = 0; start < rows.length; start += options.microRows)
-    micro.push(rows.slice(start, start + options.microRows));
+  const micro = chunk(rows, options.microRows);
   const batches = micro.map((part) =>
     createBatch(
       model.config,
@@ -214,12 +231,22 @@ export async function applyGrpoUpdate(
   const completionTokens = rows.reduce((n, r) => n + r.completionLength, 0);
   // The normalizer makes Σ over micro-batches equal the loss of the whole batch.
   const normalizer = options.grpo.aggregation === 'sequence-mean' ? rows.length : Math.max(1, completionTokens);
+  const ptxBatches =
+    ptx === undefined || ptx.coefficient === 0
+      ? []
+      : chunk(ptx.sequences, options.microRows).map((part) => createBatch(model.config, part));
+  // Σ over the ptx micro-batches of NLL / (all their targets) is the mean NLL per target token.
+  const ptxTargets = Math.max(
+    1,
+    ptxBatches.reduce((n, batch) => n + countTargets(batch), 0),
+  );
   const old =
     options.grpo.innerUpdates > 1
       ? micro.map((part, k) => currentLogProbs(model, part, batches[k] as ModelBatch, temperature))
       : undefined;
 
   let firstLoss = 0;
+  let firstPtxLoss = 0;
   let firstMetrics: GrpoMetrics | undefined;
   let behaviourGapSum = 0;
   let last = { gradNorm: 0, learningRate: 0, step: trainer.step };
@@ -265,10 +292,16 @@ export async function applyGrpoUpdate(
         gapSum.dispose();
       }
     }
+    let ptxLoss = 0;
+    for (const batch of ptxBatches) {
+      const coefficient = (ptx?.coefficient ?? 0) / ptxTargets;
+      ptxLoss += trainer.accumulate(() => tf.mul(maskedNllSum(model, batch), coefficient) as tf.Scalar);
+    }
     const stats = trainer.applyUpdate();
     last = { gradNorm: stats.gradNorm, learningRate: stats.learningRate, step: stats.step };
     if (k === 0) {
       firstLoss = loss;
+      firstPtxLoss = ptxLoss / (ptx?.coefficient ?? 1);
       firstMetrics = combineMetrics(parts);
     }
   }
@@ -280,5 +313,6 @@ export async function applyGrpoUpdate(
     step: last.step,
     completionTokens,
     behaviourLogpGap: behaviourGapSum / Math.max(1, completionTokens),
+    ...(ptxBatches.length > 0 ? { ptxLoss: firstPtxLoss } : {}),
   };
 }

@@ -3,7 +3,8 @@
  * is defined in one line of STEP_METRIC_GLOSSARY; stage times are `time/<stage>_s`. The
  * `reward/semantic_*` names are there only when the groups carry R_s (SEMANTIC_STEP_METRICS), the
  * bonus names only when they carry that bonus (BONUS_STEP_METRICS), the dynamic-sampling names only
- * when the step filtered its groups (DYNAMIC_SAMPLING_STEP_METRICS).
+ * when the step filtered its groups (DYNAMIC_SAMPLING_STEP_METRICS), the ptx loss only with a
+ * PPO-ptx term (PTX_STEP_METRICS).
  */
 import { type GrpoMetrics } from '@vrft/rl';
 import { type GrpoUpdateResult } from './grpo-update.js';
@@ -34,6 +35,7 @@ export const STEP_METRIC_GLOSSARY: Readonly<Record<string, string>> = Object.fre
   'policy/importance_weight_mean': 'mean truncated importance weight (1 without correction)',
   'policy/behaviour_logp_gap':
     'mean |log π_θ − log π_behaviour| per completion token before the update (≈ 0 for fresh rollouts at the same τ)',
+  'policy/ptx_loss': 'mean NLL per token of the PPO-ptx supervised examples in the update (with --ptx only)',
   'policy/grad_norm': 'global gradient norm before clipping',
   'policy/learning_rate': 'learning rate of the update',
   'rollout/groups': 'groups in the step',
@@ -61,6 +63,9 @@ export const BONUS_STEP_METRICS: readonly string[] = Object.freeze(
 );
 
 /** Names present only when the step filtered its groups (dynamic sampling). */
+/** Names present only when the update has a PPO-ptx term. */
+export const PTX_STEP_METRICS: readonly string[] = Object.freeze(['policy/ptx_loss']);
+
 export const DYNAMIC_SAMPLING_STEP_METRICS: readonly string[] = Object.freeze([
   'rollout/generated_groups',
   'rollout/filtered_groups',
@@ -84,7 +89,10 @@ function meanStd(values: readonly number[]): { mean: number; std: number } {
 /** The scalars of a step from its groups, the update and the stage times. */
 export function collectStepMetrics(
   groups: readonly MetricGroup[],
-  update: Pick<GrpoUpdateResult, 'loss' | 'gradNorm' | 'learningRate' | 'completionTokens' | 'behaviourLogpGap'> & {
+  update: Pick<
+    GrpoUpdateResult,
+    'loss' | 'gradNorm' | 'learningRate' | 'completionTokens' | 'behaviourLogpGap' | 'ptxLoss'
+  > & {
     metrics: GrpoMetrics;
   },
   stageSeconds: Readonly<Record<string, number>>,
@@ -123,6 +131,7 @@ export function collectStepMetrics(
     'throughput/tokens_per_s': update.completionTokens / Math.max(stepSeconds, 1e-9),
     'time/step_s': stepSeconds,
   };
+  if (update.ptxLoss !== undefined) scalars['policy/ptx_loss'] = update.ptxLoss;
   if (dynamicSampling !== undefined) {
     scalars['rollout/generated_groups'] = dynamicSampling.generatedGroups;
     scalars['rollout/filtered_groups'] = dynamicSampling.generatedGroups - groups.length;
