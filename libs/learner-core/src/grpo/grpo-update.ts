@@ -235,11 +235,9 @@ export async function applyGrpoUpdate(
     ptx === undefined || ptx.coefficient === 0
       ? []
       : chunk(ptx.sequences, options.microRows).map((part) => createBatch(model.config, part));
-  // Σ over the ptx micro-batches of NLL / (all their targets) is the mean NLL per target token.
-  const ptxTargets = Math.max(
-    1,
-    ptxBatches.reduce((n, batch) => n + countTargets(batch), 0),
-  );
+  // Σ over the ptx micro-batches of NLL · γ / (all their targets) is γ · the mean NLL per token.
+  const ptxTargets = ptxBatches.reduce((n, batch) => n + countTargets(batch), 0);
+  const ptxScale = ptxBatches.length === 0 ? 0 : (ptx?.coefficient ?? 0) / Math.max(1, ptxTargets);
   const old =
     options.grpo.innerUpdates > 1
       ? micro.map((part, k) => currentLogProbs(model, part, batches[k] as ModelBatch, temperature))
@@ -293,15 +291,13 @@ export async function applyGrpoUpdate(
       }
     }
     let ptxLoss = 0;
-    for (const batch of ptxBatches) {
-      const coefficient = (ptx?.coefficient ?? 0) / ptxTargets;
-      ptxLoss += trainer.accumulate(() => tf.mul(maskedNllSum(model, batch), coefficient) as tf.Scalar);
-    }
+    for (const batch of ptxBatches)
+      ptxLoss += trainer.accumulate(() => tf.mul(maskedNllSum(model, batch), ptxScale) as tf.Scalar);
     const stats = trainer.applyUpdate();
     last = { gradNorm: stats.gradNorm, learningRate: stats.learningRate, step: stats.step };
     if (k === 0) {
       firstLoss = loss;
-      firstPtxLoss = ptxLoss / (ptx?.coefficient ?? 1);
+      if (ptxBatches.length > 0) firstPtxLoss = ptxLoss / (ptx?.coefficient as number); // γ > 0 here
       firstMetrics = combineMetrics(parts);
     }
   }
