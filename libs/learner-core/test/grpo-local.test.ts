@@ -45,6 +45,16 @@ describe('local GRPO loop on a micro model', () => {
     ...extra,
   });
 
+  /** Runs to the end, removes the last step's checkpoint and results (a kill before it) and runs again. */
+  const killedAndRestarted = async (options: Partial<LocalGrpoOptions>, lastStep: number) => {
+    const quiet = { write: () => undefined };
+    await runLocalGrpo(options, quiet);
+    const runDir = options.runDir as string;
+    for (const later of [`checkpoints/step-${String(lastStep).padStart(8, '0')}`, 'final'])
+      await rm(join(runDir, later), { recursive: true, force: true });
+    return runLocalGrpo(options, quiet);
+  };
+
   it('runs named stages, changes the weights, checkpoints and reports every metric', async () => {
     const runDir = join(setup.root, 'grpo');
     const result = await runLocalGrpo(microRun(runDir, { steps: 2 }), out);
@@ -201,11 +211,7 @@ describe('local GRPO loop on a micro model', () => {
     expect(rounds).toBeGreaterThan(3); // some step needed more than one round
 
     // Stopped after step 2 (its later checkpoint and results removed) and restarted: the same weights.
-    const resumedDir = join(setup.root, 'grpo-dynamic-resumed');
-    await runLocalGrpo(filtered(resumedDir), { write: () => undefined });
-    for (const later of ['checkpoints/step-00000003', 'final'])
-      await rm(join(resumedDir, later), { recursive: true, force: true });
-    const resumed = await runLocalGrpo(filtered(resumedDir), { write: () => undefined });
+    const resumed = await killedAndRestarted(filtered(join(setup.root, 'grpo-dynamic-resumed')), 3);
     expect(resumed.resumedFrom).toBe(2);
     const [a, b] = await Promise.all([loadCheckpoint(result.finalDir), loadCheckpoint(resumed.finalDir)]);
     for (const [name, tensor] of a.weights) expect(b.weights.get(name), name).toEqual(tensor);
@@ -242,10 +248,7 @@ describe('local GRPO loop on a micro model', () => {
 
     // Stopped after step 3 and restarted: the same ptx examples, so the same weights.
     const resumedDir = join(setup.root, 'grpo-ptx-resumed');
-    await runLocalGrpo(withPtx(resumedDir), { write: () => undefined });
-    for (const later of ['checkpoints/step-00000004', 'final'])
-      await rm(join(resumedDir, later), { recursive: true, force: true });
-    const resumed = await runLocalGrpo(withPtx(resumedDir), { write: () => undefined });
+    const resumed = await killedAndRestarted(withPtx(resumedDir), 4);
     expect(resumed.resumedFrom).toBe(3);
     const c = await loadCheckpoint(resumed.finalDir);
     for (const [weight, tensor] of a.weights) expect(c.weights.get(weight), weight).toEqual(tensor);

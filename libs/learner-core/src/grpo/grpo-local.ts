@@ -459,6 +459,12 @@ export async function runLocalGrpo(
         options.keepLast,
       );
 
+    // The ptx examples of update `step` (0-based) sit at step·rows of a seeded epoch order: no state to save.
+    const ptxRowsOf = (step: number): TokenizedExample[] => {
+      const rows = ptx?.rows ?? 0;
+      const at = { epoch: Math.floor((step * rows) / ptxExamples.length), index: (step * rows) % ptxExamples.length };
+      return takeInEpochOrder(ptxExamples, at, rows, options.seed + 1);
+    };
     let lastMetrics: Record<string, number> = {};
     const temperature = logProbTemperature(options.sampling); // of log π_θ and log π_ref, as the rollouts'
     let endAccuracy: AccuracyReport | undefined;
@@ -496,23 +502,7 @@ export async function runLocalGrpo(
             microRows: options.microRows,
             importanceCorrection: false,
             temperature,
-            ...(ptx === undefined
-              ? {}
-              : {
-                  ptx: {
-                    coefficient: ptx.coefficient,
-                    // The examples of update `step` (0-based) sit at step·rows in a seeded epoch order.
-                    sequences: takeInEpochOrder(
-                      ptxExamples,
-                      {
-                        epoch: Math.floor((trainer.step * ptx.rows) / ptxExamples.length),
-                        index: (trainer.step * ptx.rows) % ptxExamples.length,
-                      },
-                      ptx.rows,
-                      options.seed + 1,
-                    ),
-                  },
-                }),
+            ...(ptx === undefined ? {} : { ptx: { coefficient: ptx.coefficient, sequences: ptxRowsOf(trainer.step) } }),
           }),
         );
         await timer.run('publish', async () => {
