@@ -3,7 +3,8 @@
  * consumer), enforces the staleness bound (with the lag at the step that would train a group, not
  * at its arrival: groups wait while earlier steps run), drops groups without an accuracy spread
  * when dynamic sampling is on (minAccuracySpread), applies a GRPO update per `groupsPerStep` groups
- * (log π_θ recomputed by the tfjs model; @vrft/learner-core's update), publishes weights v+1 to
+ * (log π_θ recomputed by the tfjs model; @vrft/learner-core's update, with the PPO-ptx term of
+ * learner.ptx when its file is set), publishes weights v+1 to
  * the Object Store with a WeightsAnnouncement, checkpoints to disk and the Object Store, and only
  * then lets the handlers of the step's groups return (which acks them): a crash at any moment
  * loses no update and uses no group twice. Resumes from the latest checkpoint on start.
@@ -19,21 +20,25 @@ import {
 import { create } from '@bufbuild/protobuf';
 import { timestampNow } from '@bufbuild/protobuf/wkt';
 import { appendFile, mkdir, readdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { type Bus, type BusMessage, type ConsumeHandle } from '@vrft/bus';
 import { APP_CONFIG } from '@vrft/config';
 import { selectBackend, TfjsModel, Trainer } from '@vrft/engine-tfjs';
 import {
   applyGrpoUpdate,
+  ClipFrameLoader,
   collectStepMetrics,
   findLatestTrainingCheckpoint,
   hasAccuracySpread,
+  loadPtxExamples,
+  ptxExamplesOfStep,
   RolloutInputError,
   StageTimer,
   TRAINING_STATE_FORMAT,
   writeModelDirectory,
   writeTrainingCheckpoint,
   seedTrainingRng,
+  type TokenizedExample,
 } from '@vrft/learner-core';
 import { encodeSafetensors, loadCheckpoint, toNamedTensors, type ModelConfig } from '@vrft/model';
 import {
@@ -79,6 +84,8 @@ interface Running {
   readonly tokenizer: Tokenizer;
   readonly clips: ClipFrames;
   readonly grpo: GrpoConfig;
+  /** The PPO-ptx examples, when learner.ptx.file is set. */
+  readonly ptxExamples?: readonly TokenizedExample[];
   version: number;
   consume?: ConsumeHandle;
 }
@@ -129,6 +136,7 @@ export class GrpoLearner implements OnApplicationBootstrap, BeforeApplicationShu
     if (resumed !== undefined) trainer.importState(resumed.optimizer);
     const frozen = trainer.frozenSummary();
     if (frozen !== undefined) this.logger.log(frozen);
+    const ptxExamples = await this.loadPtx(reference);
     this.running = {
       model,
       trainer,
@@ -136,6 +144,7 @@ export class GrpoLearner implements OnApplicationBootstrap, BeforeApplicationShu
       tokenizer: reference.tokenizer,
       clips: new ClipFrames(reference.config, s.videoRoots, this.bus),
       grpo: parseGrpoConfig({ beta: s.beta }),
+      ...(ptxExamples === undefined ? {} : { ptxExamples }),
       version: Number(resumed?.state.extra['policyVersion'] ?? 0),
     };
     this.state.step = BigInt(trainer.step);
@@ -191,6 +200,14 @@ export class GrpoLearner implements OnApplicationBootstrap, BeforeApplicationShu
     const done = this.chain.then(() => this.checkpoint());
     this.chain = done.catch(() => undefined);
     return done;
+  }
+
+  /** The PPO-ptx examples of learner.ptx.file (frames from its dataset directory), or undefined. */
+  private async loadPtx(model: { readonly config: ModelConfig; readonly tokenizer: Tokenizer }) {
+    const { file, dataDir } = this.settings.ptx;
+    if (file === undefined) return undefined;
+    const frames = new ClipFrameLoader(model.config, { dataDir: dataDir ?? dirname(file), prefer: 'video' });
+    return loadPtxExamples(file, model, frames, { write: (line) => this.logger.log(line.trimEnd()) });
   }
 
   private async ensureBus(bus: Bus): Promise<void> {
@@ -294,6 +311,19 @@ export class GrpoLearner implements OnApplicationBootstrap, BeforeApplicationShu
         microRows: this.settings.microRows,
         importanceCorrection,
         temperature: this.settings.samplingTemperature,
+        ...(running.ptxExamples === undefined
+          ? {}
+          : {
+              ptx: {
+                coefficient: this.settings.ptx.coefficient,
+                sequences: ptxExamplesOfStep(
+                  running.ptxExamples,
+                  running.trainer.step,
+                  this.settings.ptx.rows,
+                  this.settings.seed,
+                ),
+              },
+            }),
       }),
     );
     running.version += 1;

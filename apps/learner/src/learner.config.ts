@@ -1,4 +1,5 @@
 import { natsSchema } from '@vrft/config';
+import { DEFAULT_PTX } from '@vrft/learner-core';
 import { baseAppSchema } from '@vrft/runtime';
 import { z } from 'zod';
 
@@ -54,6 +55,31 @@ export const learnerConfigSchema = baseAppSchema('learner', 50055).extend({
           'Weights not trained: groups (vision, projector, lm) or name prefixes up to a dot (lm.embed); one that names no weight is an error',
         ),
       beta: z.number().min(0).default(0.04).describe('KL weight β to the reference policy'),
+      ptx: z
+        .object({
+          file: z
+            .string()
+            .min(1)
+            .optional()
+            .describe(
+              'PPO-ptx: CoT-SFT samples (JSONL) whose NLL, times coefficient, joins every update; absent = no ptx term',
+            ),
+          dataDir: z
+            .string()
+            .min(1)
+            .optional()
+            .describe(
+              'Dataset directory the samples’ ./videos/… paths are relative to (default: the file’s directory)',
+            ),
+          coefficient: z
+            .number()
+            .min(0)
+            .max(1000)
+            .default(DEFAULT_PTX.coefficient)
+            .describe('γ, the weight of the supervised NLL against the GRPO loss'),
+          rows: positive().max(4096).default(DEFAULT_PTX.rows).describe('Supervised examples per update'),
+        })
+        .prefault({}),
       samplingTemperature: z
         .number()
         .positive()

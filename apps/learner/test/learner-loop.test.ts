@@ -569,4 +569,54 @@ describe('learner service', () => {
       await app.close();
     }
   }, 60_000);
+
+  it('PPO-ptx (VRFT_LEARNER__PTX__FILE): adds the NLL of CoT-SFT examples to every update and reports it', async () => {
+    const sftFile = join(root, 'ptx-sft.jsonl');
+    const sample = (i: number) => ({
+      problem_id: i,
+      problem: 'How many circles appear in the video?',
+      data_type: 'video',
+      problem_type: 'numerical',
+      options: [],
+      process: `<think>I look at the clip. I count ${i} circles.</think>`,
+      solution: `<answer>${i}</answer>`,
+      path: './videos/clip.mp4',
+      data_source: 'test',
+    });
+    await writeFile(sftFile, [1, 2, 3].map((i) => JSON.stringify(sample(i))).join('\n') + '\n');
+    // The same two groups, with and without the term: the weights must end apart.
+    const publishedAfterOneStep = async (runId: string, env: Record<string, string>) => {
+      const { app, client } = await startLearner(runId, { VRFT_LEARNER__CONSUMER: `learner-${runId}`, ...env });
+      const metrics = client.streamMetrics({ runId })[Symbol.asyncIterator]();
+      try {
+        await bus.publish(RolloutGroupSchema, `vrft.rollouts.${runId}`, group('a', 0n, [0, 1, 2], runId));
+        await bus.publish(RolloutGroupSchema, `vrft.rollouts.${runId}`, group('b', 0n, [2, 0, 1], runId));
+        const first = (await metrics.next()).value?.metrics;
+        const stepped = await waitFor(
+          () => client.getStatus({}),
+          (s) => s.weightsVersion?.version === 1n,
+        );
+        const weights = decodeSafetensors(await bus.getBlob(stepped.weightsVersion!.weights!)).tensors;
+        return { scalars: first?.scalars ?? {}, weights };
+      } finally {
+        client.close();
+        await app.close();
+      }
+    };
+    const withPtx = await publishedAfterOneStep('r8', {
+      VRFT_LEARNER__PTX__FILE: sftFile,
+      VRFT_LEARNER__PTX__COEFFICIENT: '5',
+      VRFT_LEARNER__PTX__ROWS: '2',
+    });
+    const without = await publishedAfterOneStep('r9', {});
+    expect(withPtx.scalars['policy/ptx_loss']).toBeGreaterThan(0);
+    expect(without.scalars['policy/ptx_loss']).toBeUndefined();
+    const name = 'lm.blocks.0.attn.wq';
+    expect(withPtx.weights.get(name)!.data).not.toEqual(without.weights.get(name)!.data);
+
+    // A file whose samples do not load stops the learner's start with the reason.
+    await expect(startLearner('r10', { VRFT_LEARNER__PTX__FILE: join(root, 'no-such-sft.jsonl') })).rejects.toThrow(
+      /no-such-sft\.jsonl/,
+    );
+  }, 120_000);
 });

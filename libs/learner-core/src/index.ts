@@ -123,10 +123,9 @@ export {
 export {
   DEFAULT_LOCAL_GRPO_OPTIONS,
   parseLocalGrpoOptions,
-  DEFAULT_PTX,
-  type LocalPtxOptions,
   runLocalGrpo,
   type LocalGrpoOptions,
   type LocalGrpoResult,
 } from './grpo/grpo-local.js';
+export { DEFAULT_PTX, loadPtxExamples, ptxExamplesOfStep, type PtxOptions } from './grpo/ptx.js';
 export { scheduleFor } from './supervised-loop.js';

@@ -72,3 +72,27 @@ export function shuffledIndices(n: number, rng: TrainingRng): number[] {
   }
   return order;
 }
+
+/**
+ * `count` items in the seeded epoch order of `items`, from `cursor` on (moved past them): epoch e
+ * is a shuffle drawn from `seed` and e alone, so any position of the order can be recomputed.
+ */
+export function takeInEpochOrder<T>(
+  items: readonly T[],
+  cursor: { epoch: number; index: number },
+  count: number,
+  seed: number,
+): T[] {
+  const picked: T[] = [];
+  let order = shuffledIndices(items.length, createTrainingRng(seedTrainingRng(seed * 7919 + cursor.epoch)));
+  while (picked.length < count) {
+    if (cursor.index >= order.length) {
+      cursor.epoch += 1;
+      cursor.index = 0;
+      order = shuffledIndices(items.length, createTrainingRng(seedTrainingRng(seed * 7919 + cursor.epoch)));
+    }
+    picked.push(items[order[cursor.index] as number] as T);
+    cursor.index += 1;
+  }
+  return picked;
+}

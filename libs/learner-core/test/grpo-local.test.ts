@@ -226,7 +226,7 @@ describe('local GRPO loop on a micro model', () => {
     const log: string[] = [];
     const runDir = join(setup.root, 'grpo-ptx');
     const result = await runLocalGrpo(withPtx(runDir), { write: (text) => log.push(text) });
-    expect(log.join('')).toMatch(/grpo: ptx on \d+ SFT examples/);
+    expect(log.join('')).toMatch(/ptx: \d+ SFT examples/);
     const ptxLoss = (await readFile(join(runDir, 'metrics.jsonl'), 'utf8'))
       .trim()
       .split('\n')

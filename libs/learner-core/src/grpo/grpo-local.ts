@@ -35,10 +35,8 @@ import {
   type EvaluationSampling,
 } from '../evaluate.js';
 import { pathExists } from '../fs-durable.js';
-import { type TokenizedExample } from '../examples.js';
 import { ProgressMeter, type LineSink } from '../progress.js';
 import { reasoningPrompt } from '../prompts.js';
-import { tokenizeSftSample } from '../sft-stage.js';
 import { requireInteger, requireNumber, requireString, withStageDefaults } from '../stage-options.js';
 import { scheduleFor, writeModelDirectory } from '../supervised-loop.js';
 import {
@@ -47,7 +45,7 @@ import {
   TRAINING_STATE_FORMAT,
   writeTrainingCheckpoint,
 } from '../training-checkpoint.js';
-import { createTrainingRng, seedTrainingRng, shuffledIndices, type TrainingRng } from '../training-rng.js';
+import { createTrainingRng, seedTrainingRng, takeInEpochOrder, type TrainingRng } from '../training-rng.js';
 import {
   advantageGroups,
   generateGroups,
@@ -58,6 +56,7 @@ import {
   rewardGroups,
   type RolloutSampling,
 } from './grpo-stages.js';
+import { loadPtxExamples, ptxExamplesOfStep, type PtxOptions } from './ptx.js';
 import { applyGrpoUpdate } from './grpo-update.js';
 import { type RewardedGroup, type RolloutTask } from './rollout-batch.js';
 import { rolloutLogLines } from './rollout-log.js';
@@ -142,20 +141,7 @@ export interface LocalGrpoOptions {
    * on, under the reasoning prompt), in a seeded order that is a function of the step, so a
    * resumed run draws the same ones. Absent: none.
    */
-  readonly ptx?: LocalPtxOptions;
-}
-
-/** Defaults of the PPO-ptx term's weight and size (the file has none). */
-export const DEFAULT_PTX: Omit<LocalPtxOptions, 'file'> = { coefficient: 0.1, rows: 8 };
-
-/** The PPO-ptx term of a local GRPO run. */
-export interface LocalPtxOptions {
-  /** CoT-SFT samples (JSON or JSONL, Video-R1 format with `process`). */
-  readonly file: string;
-  /** γ, the weight of the supervised NLL against the GRPO loss. */
-  readonly coefficient: number;
-  /** Supervised examples per update. */
-  readonly rows: number;
+  readonly ptx?: PtxOptions;
 }
 
 /** Defaults of LocalGrpoOptions (runDir, init, promptsFile, dataDir, steps have none). */
@@ -244,46 +230,6 @@ export interface LocalGrpoResult {
   readonly best?: { readonly dir: string; readonly step: number; readonly accuracy: number };
   /** Scalars of the last step. */
   readonly lastMetrics: Record<string, number>;
-}
-
-/** `count` items from the seeded epoch order at the cursor (a step's prompts, or its ptx examples). */
-function takeInEpochOrder<T>(
-  samples: readonly T[],
-  cursor: { epoch: number; index: number },
-  count: number,
-  seed: number,
-): T[] {
-  const picked: T[] = [];
-  let order = shuffledIndices(samples.length, createTrainingRng(seedTrainingRng(seed * 7919 + cursor.epoch)));
-  while (picked.length < count) {
-    if (cursor.index >= order.length) {
-      cursor.epoch += 1;
-      cursor.index = 0;
-      order = shuffledIndices(samples.length, createTrainingRng(seedTrainingRng(seed * 7919 + cursor.epoch)));
-    }
-    picked.push(samples[order[cursor.index] as number] as T);
-    cursor.index += 1;
-  }
-  return picked;
-}
-
-/** The PPO-ptx examples: the CoT-SFT samples of `file` as SFT trains on them (completion-only loss). */
-async function loadPtxExamples(
-  file: string,
-  model: { readonly tokenizer: Tokenizer; readonly config: ModelConfig },
-  frames: ClipFrameLoader,
-  out: LineSink,
-): Promise<TokenizedExample[]> {
-  const examples: TokenizedExample[] = [];
-  let skipped = 0;
-  for (const sample of await readSamples(file, { kind: 'sft' })) {
-    const example = await tokenizeSftSample(sample, model, frames, { trainOnPrompt: false });
-    if (example === undefined) skipped += 1;
-    else examples.push(example);
-  }
-  if (examples.length === 0) throw new TrainingDataError(`${file} holds no SFT sample that fits the context`);
-  out.write(`grpo: ptx on ${examples.length} SFT examples of ${file} (${skipped} too long, skipped)\n`);
-  return examples;
 }
 
 async function toRolloutPrompt(
@@ -459,12 +405,6 @@ export async function runLocalGrpo(
         options.keepLast,
       );
 
-    // The ptx examples of update `step` (0-based) sit at step·rows of a seeded epoch order: no state to save.
-    const ptxRowsOf = (step: number): TokenizedExample[] => {
-      const rows = ptx?.rows ?? 0;
-      const at = { epoch: Math.floor((step * rows) / ptxExamples.length), index: (step * rows) % ptxExamples.length };
-      return takeInEpochOrder(ptxExamples, at, rows, options.seed + 1);
-    };
     let lastMetrics: Record<string, number> = {};
     const temperature = logProbTemperature(options.sampling); // of log π_θ and log π_ref, as the rollouts'
     let endAccuracy: AccuracyReport | undefined;
@@ -502,7 +442,14 @@ export async function runLocalGrpo(
             microRows: options.microRows,
             importanceCorrection: false,
             temperature,
-            ...(ptx === undefined ? {} : { ptx: { coefficient: ptx.coefficient, sequences: ptxRowsOf(trainer.step) } }),
+            ...(ptx === undefined
+              ? {}
+              : {
+                  ptx: {
+                    coefficient: ptx.coefficient,
+                    sequences: ptxExamplesOfStep(ptxExamples, trainer.step, ptx.rows, options.seed),
+                  },
+                }),
           }),
         );
         await timer.run('publish', async () => {
