@@ -28,6 +28,7 @@ import {
   applyGrpoUpdate,
   ClipFrameLoader,
   collectStepMetrics,
+  DEFAULT_PTX,
   findLatestTrainingCheckpoint,
   hasAccuracySpread,
   loadPtxExamples,
@@ -77,6 +78,13 @@ interface Waiting {
   reject(error: Error): void;
 }
 
+/** The PPO-ptx term with its defaults resolved and its examples tokenized. */
+interface LoadedPtx {
+  readonly coefficient: number;
+  readonly rows: number;
+  readonly examples: readonly TokenizedExample[];
+}
+
 interface Running {
   readonly model: TfjsModel;
   readonly trainer: Trainer;
@@ -84,8 +92,8 @@ interface Running {
   readonly tokenizer: Tokenizer;
   readonly clips: ClipFrames;
   readonly grpo: GrpoConfig;
-  /** The PPO-ptx examples, when learner.ptx.file is set. */
-  readonly ptxExamples?: readonly TokenizedExample[];
+  /** The PPO-ptx term, when learner.ptx.file is set. */
+  readonly ptx?: LoadedPtx;
   version: number;
   consume?: ConsumeHandle;
 }
@@ -136,7 +144,7 @@ export class GrpoLearner implements OnApplicationBootstrap, BeforeApplicationShu
     if (resumed !== undefined) trainer.importState(resumed.optimizer);
     const frozen = trainer.frozenSummary();
     if (frozen !== undefined) this.logger.log(frozen);
-    const ptxExamples = await this.loadPtx(reference);
+    const ptx = await this.loadPtx(reference);
     this.running = {
       model,
       trainer,
@@ -144,7 +152,7 @@ export class GrpoLearner implements OnApplicationBootstrap, BeforeApplicationShu
       tokenizer: reference.tokenizer,
       clips: new ClipFrames(reference.config, s.videoRoots, this.bus),
       grpo: parseGrpoConfig({ beta: s.beta }),
-      ...(ptxExamples === undefined ? {} : { ptxExamples }),
+      ...(ptx === undefined ? {} : { ptx }),
       version: Number(resumed?.state.extra['policyVersion'] ?? 0),
     };
     this.state.step = BigInt(trainer.step);
@@ -202,12 +210,16 @@ export class GrpoLearner implements OnApplicationBootstrap, BeforeApplicationShu
     return done;
   }
 
-  /** The PPO-ptx examples of learner.ptx.file (frames from its dataset directory), or undefined. */
-  private async loadPtx(model: { readonly config: ModelConfig; readonly tokenizer: Tokenizer }) {
-    const { file, dataDir } = this.settings.ptx;
+  /** The PPO-ptx term of learner.ptx (frames from the file's dataset directory), or undefined. */
+  private async loadPtx(model: {
+    readonly config: ModelConfig;
+    readonly tokenizer: Tokenizer;
+  }): Promise<LoadedPtx | undefined> {
+    const { file, dataDir, coefficient, rows } = this.settings.ptx;
     if (file === undefined) return undefined;
     const frames = new ClipFrameLoader(model.config, { dataDir: dataDir ?? dirname(file), prefer: 'video' });
-    return loadPtxExamples(file, model, frames, { write: (line) => this.logger.log(line.trimEnd()) });
+    const examples = await loadPtxExamples(file, model, frames, { write: (line) => this.logger.log(line.trimEnd()) });
+    return { coefficient: coefficient ?? DEFAULT_PTX.coefficient, rows: rows ?? DEFAULT_PTX.rows, examples };
   }
 
   private async ensureBus(bus: Bus): Promise<void> {
@@ -311,15 +323,15 @@ export class GrpoLearner implements OnApplicationBootstrap, BeforeApplicationShu
         microRows: this.settings.microRows,
         importanceCorrection,
         temperature: this.settings.samplingTemperature,
-        ...(running.ptxExamples === undefined
+        ...(running.ptx === undefined
           ? {}
           : {
               ptx: {
-                coefficient: this.settings.ptx.coefficient,
+                coefficient: running.ptx.coefficient,
                 sequences: ptxExamplesOfStep(
-                  running.ptxExamples,
+                  running.ptx.examples,
                   running.trainer.step,
-                  this.settings.ptx.rows,
+                  running.ptx.rows,
                   this.settings.seed,
                 ),
               },

@@ -75,9 +75,16 @@ export const learnerConfigSchema = baseAppSchema('learner', 50055).extend({
             .number()
             .min(0)
             .max(1000)
-            .default(DEFAULT_PTX.coefficient)
-            .describe('γ, the weight of the supervised NLL against the GRPO loss'),
-          rows: positive().max(4096).default(DEFAULT_PTX.rows).describe('Supervised examples per update'),
+            .optional()
+            .describe(`γ, the weight of the supervised NLL against the GRPO loss (default ${DEFAULT_PTX.coefficient})`),
+          rows: positive()
+            .max(4096)
+            .optional()
+            .describe(`Supervised examples per update (default ${DEFAULT_PTX.rows})`),
+        })
+        .refine((ptx) => ptx.file !== undefined || Object.values(ptx).every((v) => v === undefined), {
+          path: ['file'],
+          error: 'required when learner.ptx.dataDir, coefficient or rows is set',
         })
         .prefault({}),
       samplingTemperature: z

@@ -614,6 +614,10 @@ describe('learner service', () => {
     const name = 'lm.blocks.0.attn.wq';
     expect(withPtx.weights.get(name)!.data).not.toEqual(without.weights.get(name)!.data);
 
+    // The term's settings without its file are refused, not ignored.
+    expect(() =>
+      loadConfig(learnerApp.schema, { env: { VRFT_NATS__SERVERS: nats.url, VRFT_LEARNER__PTX__COEFFICIENT: '1' } }),
+    ).toThrow(/ptx\.file/);
     // A file whose samples do not load stops the learner's start with the reason.
     await expect(startLearner('r10', { VRFT_LEARNER__PTX__FILE: join(root, 'no-such-sft.jsonl') })).rejects.toThrow(
       /no-such-sft\.jsonl/,
